@@ -65,6 +65,8 @@ class LineFacts:
     concentration_percent: float | None = None  # None: not declared (the API defaults it to 100)
     resolved_name: str | None = None
     resolved_smiles: str | None = None
+    resolved_inchikey: str | None = None
+    component_inchikeys: list[str] = field(default_factory=list)  # every screened component (mixtures)
     matches: list[MatchFacts] = field(default_factory=list)
     findings: list[FindingFacts] = field(default_factory=list)
     parent_mass_fraction: float | None = None
