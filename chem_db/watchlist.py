@@ -427,6 +427,38 @@ def _cas(r: _Reader, key: str, cas: Any) -> str:
     return cas
 
 
+_FORMULA_RE = re.compile(r"([A-Z][a-z]?)(\d*)")
+
+
+def _formula_counts(formula: str) -> dict[str, int] | None:
+    """Element counts of a molecular formula, in any element order; None when it does not read.
+
+    Charges written by RDKit (``+``/``-`` suffixes) are kept as a pseudo-element so that a charged
+    formula never equals a neutral one.
+
+    >>> _formula_counts("ClH") == _formula_counts("HCl")
+    True
+    >>> _formula_counts("C10H15NO") == _formula_counts("C10H15N")
+    False
+    """
+    body = formula.strip()
+    charge = re.search(r"([+-]\d*)$", body)
+    if charge:
+        body = body[: charge.start()]
+    counts: dict[str, int] = {}
+    pos = 0
+    for m in _FORMULA_RE.finditer(body):
+        if m.start() != pos:
+            return None
+        counts[m.group(1)] = counts.get(m.group(1), 0) + int(m.group(2) or 1)
+        pos = m.end()
+    if pos != len(body) or not counts:
+        return None
+    if charge:
+        counts["charge" + charge.group(1)] = 1
+    return counts
+
+
 def _canonical(smiles: str) -> str | None:
     with _quiet_rdkit():
         mol = Chem.MolFromSmiles(smiles)
@@ -521,7 +553,7 @@ def _entry(file: str, family: str, data: Any, index: int) -> Entry:
     mol = _mol(r, "smiles", smiles)
     formula = r.str("formula")
     actual = rdMolDescriptors.CalcMolFormula(mol)
-    if actual != formula:
+    if _formula_counts(actual) != _formula_counts(formula):
         raise r.error("formula", f"recorded formula {formula} does not match the SMILES ({actual})")
     with _quiet_rdkit():
         inchikey = Chem.MolToInchiKey(mol)
