@@ -7,6 +7,7 @@ Add fields freely; never rename or drop one, since stored screenings carry them.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -103,7 +104,8 @@ class Finding:
     code: str  # stable UPPER_SNAKE code, e.g. IDENTIFIER_CONFLICT, SMILES_INVALID, LIMIT_EXCEEDED
     message: str
     field: str | None = None  # the identifier field it concerns (cas, smiles, name, ...)
-    detail: dict[str, Any] = field(default_factory=dict)
+    # ``dataclasses.field``: the attribute above shadows the bare name inside this class body.
+    detail: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass

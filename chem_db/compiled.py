@@ -1,0 +1,256 @@
+"""The watchlist compiled for matching: indexes, patterns and fingerprints, built once per version.
+
+Everything here is derived from the reviewed data in ``chem_db/data`` (see ``watchlist.py``) by running
+the *same* standardization as orders go through (``standardize.py``), so an entry and an order line
+of the same chemical always meet on the same keys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rdkit import Chem, DataStructs, rdBase
+from rdkit.Chem import rdChemReactions, rdFingerprintGenerator, rdMolDescriptors
+from rdkit.Chem.MolStandardize import rdMolStandardize
+
+from .identity import Identity, identify
+from .names import name_key
+from .standardize import standardize
+from .watchlist import DesignerClass, Entry, Exclusion, SaltForm, Transform, Watchlist
+
+# Morgan fingerprints (ECFP4-like: radius 2, 2,048 bits) for similarity; see README "Similarity".
+MORGAN_RADIUS = 2
+MORGAN_BITS = 2048
+_morgan = rdFingerprintGenerator.GetMorganGenerator(radius=MORGAN_RADIUS, fpSize=MORGAN_BITS)
+
+# An entry needs this many heavy atoms to take part in similarity: on smaller molecules (methylamine,
+# nitroethane, acetone) a Tanimoto score is noise - one atom changes half the bits.
+SIMILARITY_MIN_HEAVY_ATOMS = 8
+
+_ELEMENT_SYMBOLS = {"c": "C", "n": "N", "o": "O", "s": "S", "p": "P", "b": "B"}
+_PT = Chem.GetPeriodicTable()
+
+
+def fingerprint(mol: Chem.Mol) -> DataStructs.ExplicitBitVect:
+    """The similarity fingerprint of a standardized structure."""
+    return _morgan.GetFingerprint(mol)
+
+
+def _strip_recursive(smarts: str) -> str:
+    out, depth, i = [], 0, 0
+    while i < len(smarts):
+        if smarts.startswith("$(", i):
+            depth += 1
+            i += 2
+            continue
+        ch = smarts[i]
+        if depth:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+_HEAD = re.compile(r"^(?:#(\d+)|(Cl|Br|[A-Z][a-z]?|[cnopsb]))")
+
+
+def required_elements(query: Chem.Mol) -> dict[str, int]:
+    """Elements a SMARTS pattern needs, with counts, read conservatively from each query atom.
+
+    An atom counts only when its primitive list starts with an element that is AND-ed with the rest
+    (``[NX3;H1,$(...)]`` needs N; ``[F,Cl,Br,I]`` and ``[!#1]`` need nothing in particular). Used to
+    skip substructure searches that cannot succeed.
+
+    >>> required_elements(Chem.MolFromSmarts("[NX3;H1,$(N-C=O)]-c1ccccc1[F,Cl]"))
+    {'N': 1, 'C': 6}
+    """
+    counts: dict[str, int] = {}
+    for atom in query.GetAtoms():
+        sm = atom.GetSmarts()
+        body = sm[1:-1] if sm.startswith("[") and sm.endswith("]") else sm
+        body = _strip_recursive(body)
+        if not body or body[0] == "!":
+            continue
+        head = body.split(";", 1)[0]
+        if "," in head:
+            continue
+        m = _HEAD.match(head)
+        if not m:
+            continue
+        if m.group(1):
+            num = int(m.group(1))
+            if num <= 1:
+                continue
+            sym = _PT.GetElementSymbol(num)
+        else:
+            sym = _ELEMENT_SYMBOLS.get(m.group(2), m.group(2))
+            if sym == "H":
+                continue
+        counts[sym] = counts.get(sym, 0) + 1
+    return counts
+
+
+def elements_possible(needed: dict[str, int], present: dict[str, int]) -> bool:
+    """True when ``present`` has at least the atoms ``needed`` lists."""
+    return all(present.get(sym, 0) >= n for sym, n in needed.items())
+
+
+@dataclass
+class CompiledEntry:
+    """One watchlist entry with its standardized parent and keys."""
+
+    entry: Entry
+    mol: Chem.Mol
+    identity: Identity
+    heavy_atoms: int
+    mass: float
+    tautomer_skeleton: str | None = None
+
+
+@dataclass
+class CompiledPattern:
+    """A SMARTS with its owner and prefilter."""
+
+    owner: str  # entry id, class id or exclusion id
+    smarts: str
+    query: Chem.Mol
+    needs: dict[str, int]
+    min_atoms: int
+
+    def matches(self, mol: Chem.Mol, present: dict[str, int]) -> tuple[int, ...] | None:
+        if mol.GetNumAtoms() < self.min_atoms or not elements_possible(self.needs, present):
+            return None
+        found = mol.GetSubstructMatch(self.query)
+        return found or None
+
+
+@dataclass
+class CompiledTransform:
+    transform: Transform
+    reaction: rdChemReactions.ChemicalReaction
+    reactant: CompiledPattern
+
+
+@dataclass
+class CompiledClass:
+    cls: DesignerClass
+    patterns: list[CompiledPattern]
+
+
+@dataclass
+class CompiledExclusion:
+    exclusion: Exclusion
+    pattern: CompiledPattern | None
+    inchikey: str | None
+
+
+@dataclass
+class CompiledWatchlist:
+    """Indexes over one watchlist version."""
+
+    watchlist: Watchlist
+    entries: dict[str, CompiledEntry] = field(default_factory=dict)
+    by_key: dict[str, list[CompiledEntry]] = field(default_factory=dict)
+    by_skeleton: dict[str, list[CompiledEntry]] = field(default_factory=dict)
+    by_tautomer_skeleton: dict[str, list[CompiledEntry]] = field(default_factory=dict)
+    inorganic_by_key: dict[str, tuple[Entry, SaltForm | None]] = field(default_factory=dict)
+    by_name: dict[str, Entry] = field(default_factory=dict)
+    formulas: set[str] = field(default_factory=set)
+    scope_patterns: list[tuple[Entry, str, str, CompiledPattern]] = field(default_factory=list)
+    classes: list[CompiledClass] = field(default_factory=list)
+    transforms: list[CompiledTransform] = field(default_factory=list)
+    exclusions: list[CompiledExclusion] = field(default_factory=list)
+    similarity_entries: list[CompiledEntry] = field(default_factory=list)
+    similarity_fps: list[DataStructs.ExplicitBitVect] = field(default_factory=list)
+
+    @property
+    def version(self) -> str:
+        return self.watchlist.version
+
+
+def _pattern(owner: str, smarts: str) -> CompiledPattern:
+    query = Chem.MolFromSmarts(smarts)
+    if query is None:  # the loader validated it; a failure here is a bug worth a loud error
+        raise ValueError(f"SMARTS of {owner} does not parse: {smarts}")
+    return CompiledPattern(owner, smarts, query, required_elements(query), query.GetNumAtoms())
+
+
+def canonical_tautomer_skeleton(mol: Chem.Mol, max_tautomers: int) -> str | None:
+    """InChIKey skeleton of RDKit's canonical tautomer, with enumeration capped (None when it fails)."""
+    enumerator = rdMolStandardize.TautomerEnumerator()
+    enumerator.SetMaxTautomers(max_tautomers)
+    enumerator.SetMaxTransforms(max_tautomers * 4)
+    try:
+        taut = enumerator.Canonicalize(mol)
+        return identify(taut).skeleton
+    except Exception:  # noqa: BLE001 - a failed tautomer search just means no tautomer match
+        return None
+
+
+def compile_watchlist(wl: Watchlist, max_tautomers: int = 64) -> CompiledWatchlist:
+    """Compile a loaded watchlist (trusted data) into matching indexes."""
+    cw = CompiledWatchlist(wl)
+    blocker = rdBase.BlockLogs()
+    try:
+        for e in wl.entries:
+            _compile_entry(cw, e, max_tautomers)
+        for cls in wl.classes:
+            cw.classes.append(CompiledClass(cls, [_pattern(cls.id, s) for s in cls.smarts]))
+        for t in wl.transforms:
+            rxn = rdChemReactions.ReactionFromSmarts(t.reaction_smarts)
+            rxn.Initialize()
+            reactant = Chem.Mol(rxn.GetReactantTemplate(0))
+            needs = required_elements(reactant)
+            cw.transforms.append(
+                CompiledTransform(
+                    t, rxn, CompiledPattern(t.id, t.reaction_smarts, reactant, needs, reactant.GetNumAtoms())
+                )
+            )
+        for x in wl.exclusions:
+            key = None
+            if x.smiles:
+                m = Chem.MolFromSmiles(x.smiles)
+                prepared = standardize(m)
+                key = identify(prepared.components[0]).inchikey
+            cw.exclusions.append(CompiledExclusion(x, _pattern(x.id, x.smarts) if x.smarts else None, key))
+    finally:
+        del blocker
+    return cw
+
+
+def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:
+    mol = Chem.MolFromSmiles(e.smiles)
+    prepared = standardize(mol)
+    for n in (e.name, *e.synonyms):
+        cw.by_name.setdefault(name_key(n), e)
+    if e.kind != "organic" or prepared.inorganic:
+        whole = identify(mol)
+        cw.inorganic_by_key.setdefault(whole.inchikey, (e, None))
+        for sf in e.salt_forms:
+            if sf.smiles:
+                sm = Chem.MolFromSmiles(sf.smiles)
+                if sm is not None:
+                    cw.inorganic_by_key.setdefault(identify(sm).inchikey, (e, sf))
+        if prepared.inorganic:
+            return
+    parent = prepared.components[0]
+    ident = identify(parent)
+    ce = CompiledEntry(e, parent, ident, parent.GetNumHeavyAtoms(), rdMolDescriptors._CalcMolWt(parent))
+    cw.entries[e.id] = ce
+    cw.by_key.setdefault(ident.inchikey, []).append(ce)
+    cw.by_skeleton.setdefault(ident.skeleton, []).append(ce)
+    cw.formulas.add(ident.formula)
+    if ce.heavy_atoms <= 40:
+        ce.tautomer_skeleton = canonical_tautomer_skeleton(parent, max_tautomers)
+        if ce.tautomer_skeleton:
+            cw.by_tautomer_skeleton.setdefault(ce.tautomer_skeleton, []).append(ce)
+    for sp in e.scope_patterns:
+        cw.scope_patterns.append((e, sp.covers, sp.explanation, _pattern(e.id, sp.smarts)))
+    if e.analog_target and ce.heavy_atoms >= SIMILARITY_MIN_HEAVY_ATOMS:
+        cw.similarity_entries.append(ce)
+        cw.similarity_fps.append(fingerprint(parent))

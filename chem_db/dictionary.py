@@ -1,0 +1,173 @@
+"""Offline dictionary of common chemicals (CAS number, names, SMILES, InChIKey).
+
+Source: the identifier tables shipped with the ``chemicals`` package (Chemical Engineering Design
+Library; PubChem-derived, about 75,000 compounds). Ordinary solvents and reagents on an order line
+resolve through it to a structure, so they are screened and come back ``none`` instead of
+``unresolved``.
+
+The tables are read once per process, lazily, on the first lookup. Names (about 860,000 of them)
+are kept as 64-bit hashes of their lookup key in a sorted numpy array, not as Python strings, so the
+index costs about 15 MB instead of several hundred; a hash hit is confirmed against the row's names
+(read back from the table) before it is trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .names import name_key
+
+_TABLES = (
+    "chemical identifiers pubchem small.tsv",
+    "chemical identifiers pubchem large.tsv",
+    "Inorganic db.tsv",
+)
+
+
+@dataclass(frozen=True)
+class DictionaryEntry:
+    """One compound of the dictionary."""
+
+    cas: str
+    smiles: str
+    name: str
+    inchikey: str
+    formula: str
+
+
+def _table_dir() -> str:
+    import chemicals
+
+    return os.path.join(os.path.dirname(chemicals.__file__), "Identifiers")
+
+
+def _hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+
+
+class ChemicalDictionary:
+    """CAS, name and InChIKey lookups over the bundled tables (build with :func:`get_dictionary`).
+
+    Only hashes, CAS numbers, InChIKeys and byte offsets stay in memory; a row is read back from
+    its table when it is looked up.
+    """
+
+    def __init__(self, directory: str | None = None) -> None:
+        directory = directory or _table_dir()
+        self._paths = [
+            os.path.join(directory, t) for t in _TABLES if os.path.exists(os.path.join(directory, t))
+        ]
+        by_cas: dict[str, int] = {}
+        by_key: dict[str, int] = {}
+        hashes: list[int] = []
+        priority: list[int] = []
+        row_of: list[int] = []
+        locations: list[tuple[int, int]] = []
+        for file_no, path in enumerate(self._paths):
+            offset = 0
+            with open(path, "rb") as fh:
+                for raw in fh:
+                    here = offset
+                    offset += len(raw)
+                    cols = raw.decode("utf-8").rstrip("\n").split("\t")
+                    if len(cols) < 8 or not cols[4]:
+                        continue
+                    cas, ikey = cols[1], cols[6]
+                    if cas in by_cas:  # the first table wins (the small table holds the common ones)
+                        continue
+                    idx = len(locations)
+                    locations.append((file_no, here))
+                    by_cas[cas] = idx
+                    if ikey and ikey not in by_key:
+                        by_key[ikey] = idx
+                    for pos, n in enumerate(cols[7:]):
+                        k = name_key(n)
+                        if not k:
+                            continue
+                        hashes.append(_hash(k))
+                        # IUPAC and common name before synonyms; earlier tables first.
+                        priority.append(0 if pos < 2 else 1)
+                        row_of.append(idx)
+        h = np.array(hashes, dtype=np.uint64)
+        p = np.array(priority, dtype=np.int8)
+        r = np.array(row_of, dtype=np.int32)
+        del hashes, priority, row_of
+        order = np.lexsort((r, p, h))
+        h, r = h[order], r[order]
+        keep = np.ones(len(h), dtype=bool)
+        keep[1:] = h[1:] != h[:-1]
+        self._hashes = h[keep]
+        self._rows_for_hash = r[keep]
+        self._locations = np.array(locations, dtype=np.int64).reshape(-1, 2)
+        self.by_cas = by_cas
+        self.by_inchikey = by_key
+        self._io_lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._locations)
+
+    def _read(self, idx: int) -> tuple[DictionaryEntry, list[str]]:
+        file_no, offset = (int(x) for x in self._locations[idx])
+        with self._io_lock, open(self._paths[file_no], "rb") as fh:
+            fh.seek(offset)
+            cols = fh.readline().decode("utf-8").rstrip("\n").split("\t")
+        names = [n for n in cols[7:] if n]
+        preferred = cols[8] if len(cols) > 8 and cols[8] else cols[7]
+        return DictionaryEntry(cols[1], cols[4], preferred, cols[6], cols[2]), names
+
+    def lookup_cas(self, cas: str) -> DictionaryEntry | None:
+        """The compound with this (canonical) CAS number.
+
+        >>> get_dictionary().lookup_cas("67-64-1").smiles
+        'CC(=O)C'
+        """
+        idx = self.by_cas.get(cas)
+        return None if idx is None else self._read(idx)[0]
+
+    def lookup_inchikey(self, inchikey: str) -> DictionaryEntry | None:
+        """The compound with this InChIKey."""
+        idx = self.by_inchikey.get(inchikey)
+        return None if idx is None else self._read(idx)[0]
+
+    def lookup_name(self, name: str) -> DictionaryEntry | None:
+        """The compound with this name (case, spacing, punctuation and accents ignored).
+
+        >>> get_dictionary().lookup_name("Ethyl Acetate").cas
+        '141-78-6'
+        """
+        key = name_key(name)
+        if not key:
+            return None
+        h = np.uint64(_hash(key))
+        pos = int(np.searchsorted(self._hashes, h))
+        if pos >= len(self._hashes) or self._hashes[pos] != h:
+            return None
+        entry, names = self._read(int(self._rows_for_hash[pos]))
+        if not any(name_key(n) == key for n in names):
+            return None  # a hash collision, not this name
+        return entry
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _build() -> ChemicalDictionary:
+    return ChemicalDictionary()
+
+
+def get_dictionary() -> ChemicalDictionary:
+    """The process-wide dictionary, built on first use (thread-safe)."""
+    with _lock:
+        return _build()
+
+
+# Standard atomic weights (IUPAC 2021, abridged) of the metals that form salts named in words.
+ATOMIC_MASS = {"H": 1.008, "Na": 22.990, "K": 39.098, "Ca": 40.078, "Li": 6.94, "Mg": 24.305}
+VALENCE = {"Na": 1, "K": 1, "Li": 1, "Ca": 2, "Mg": 2}

@@ -1,0 +1,185 @@
+"""The structure engine: one compiled watchlist, screening lines in-process or in isolated workers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from rdkit import rdBase
+
+from . import results as R
+from .compiled import CompiledWatchlist, compile_watchlist
+from .config import Settings, settings
+from .isolation import WorkerPool
+from .resolve import Resolution, resolve
+from .screen import ENGINE_VERSION, screen_resolution, unresolved
+from .watchlist import load_watchlist
+
+
+def _as_identifiers(item: R.Identifiers | Mapping[str, Any]) -> R.Identifiers:
+    if isinstance(item, R.Identifiers):
+        return item
+    fields = ("cas", "smiles", "name", "inchi", "inchikey")
+    return R.Identifiers(**{k: item.get(k) for k in fields})
+
+
+class Engine:
+    """Screens chemicals against one compiled watchlist version. Thread-safe.
+
+    >>> engine = get_engine()
+    >>> engine.screen(R.Identifiers(cas="67-64-1")).matches[0].entry_id
+    'acetone'
+    >>> engine.screen(R.Identifiers(smiles="CCO <anything>")).classification
+    'unresolved'
+    """
+
+    def __init__(self, compiled: CompiledWatchlist, config: Settings | None = None) -> None:
+        self.compiled = compiled
+        self.settings = config or settings()
+        self.version: str = compiled.version
+        self.engine_version = ENGINE_VERSION
+        self._pool: WorkerPool | None = None
+        self._pool_lock = threading.Lock()
+
+    # -- public -------------------------------------------------------------------------------
+    def screen(
+        self, identifiers: R.Identifiers | Mapping[str, Any], product: str | None = None
+    ) -> R.LineResult:
+        """Screen one chemical. Never raises on bad input: problems come back as findings."""
+        return self.screen_many([identifiers], products=[product])[0]
+
+    def screen_many(
+        self,
+        items: Iterable[R.Identifiers | Mapping[str, Any]],
+        progress: Callable[[int, int], None] | None = None,
+        products: list[str | None] | None = None,
+    ) -> list[R.LineResult]:
+        """Screen a catalogue; work is spread over the worker processes. Results are in input order."""
+        ids = [_as_identifiers(x) for x in items]
+        total = len(ids)
+        try:
+            resolutions = resolve(ids, self.compiled, self.settings)
+        except Exception as exc:  # noqa: BLE001 - never raise on input
+            return [self._failed(Resolution(), "SCREENING_FAILED", f"Resolution failed: {exc}") for _ in ids]
+        results: list[R.LineResult | None] = [None] * total
+        todo: list[int] = []
+        for i, res in enumerate(resolutions):
+            if res.candidates:
+                todo.append(i)
+                continue
+            findings = res.findings or [
+                R.Finding("IDENTIFIER_MISSING", "No CAS number, SMILES, name, InChI or InChIKey was given.")
+            ]
+            limited = any(f.code == "LIMIT_EXCEEDED" for f in findings)
+            results[i] = unresolved(res, self.version, findings, screened=False if limited else False)
+        done = [total - len(todo)]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            if progress is not None:
+                progress(done[0], total)
+
+        if progress is not None and done[0]:
+            progress(done[0], total)
+        if todo:
+            tasks = [resolutions[i] for i in todo]
+            if self.settings.isolate:
+                out = self._get_pool().run(tasks, tick)
+            else:
+                out = [self._screen_in_process(t, tick) for t in tasks]
+            for i, r in zip(todo, out, strict=True):
+                results[i] = r
+        final = [
+            r if r is not None else self._failed(resolutions[i], "SCREENING_FAILED", "No result.")
+            for i, r in enumerate(results)
+        ]
+        if products:
+            for r, product in zip(final, products, strict=False):
+                if product:
+                    _note_product(self.compiled, r, product)
+        return final
+
+    def close(self) -> None:
+        """Stop the worker processes (a new pool starts on the next isolated call)."""
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+    # -- internals ----------------------------------------------------------------------------
+    def _screen_in_process(self, res: Resolution, tick: Callable[[int], None]) -> R.LineResult:
+        rdBase.DisableLog("rdApp.*")
+        try:
+            return screen_resolution(self.compiled, res, self.settings)
+        except Exception as exc:  # noqa: BLE001
+            return self._failed(res, "SCREENING_FAILED", f"Screening failed: {type(exc).__name__}: {exc}")
+        finally:
+            tick(1)
+
+    def _work(self, res: Resolution) -> R.LineResult:
+        return screen_resolution(self.compiled, res, self.settings)
+
+    def _failed(self, res: Resolution, code: str, message: str) -> R.LineResult:
+        return unresolved(res, self.version, [*res.findings, R.Finding(code, message)])
+
+    def _get_pool(self) -> WorkerPool:
+        import os
+
+        with self._pool_lock:
+            if self._pool is None or self._pool._pid != os.getpid():
+                s = self.settings
+                self._pool = WorkerPool(
+                    self._work, self._failed, s.worker_count(), s.timeout_seconds, s.memory_mb
+                )
+            return self._pool
+
+
+def _note_product(cw: CompiledWatchlist, result: R.LineResult, product: str) -> None:
+    """Record when the product name itself names a watchlist chemical the structure is not."""
+    from .resolve import resolve_name
+
+    head = product.split(",")[0].strip()
+    cand = resolve_name(product, cw) or (resolve_name(head, cw) if head and head != product else None)
+    if cand is None or cand.entry_id is None:
+        return
+    if any(m.entry_id == cand.entry_id or m.leads_to == cand.entry_id for m in result.matches):
+        return
+    result.findings.append(
+        R.Finding(
+            "PRODUCT_NAME_MISMATCH",
+            f"The product name {product!r} names {cand.name}, but the identifiers resolve to something else.",
+            "product",
+            {"product_entry": cand.entry_id},
+        )
+    )
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The engine for the current watchlist, compiled once per process (thread-safe)."""
+    global _engine
+    eng = _engine
+    if eng is not None:
+        return eng
+    with _engine_lock:
+        if _engine is None:
+            _engine = Engine(compile_watchlist(load_watchlist(), settings().max_tautomers), settings())
+        return _engine
+
+
+def reload_engine() -> Engine:
+    """Re-read the watchlist data; on a bad file raise ``WatchlistError`` and keep the old engine."""
+    global _engine
+    wl = load_watchlist()  # raises WatchlistError before anything is replaced
+    with _engine_lock:
+        old = _engine
+        if old is not None and old.version == wl.version and old.settings == settings():
+            return old
+        _engine = Engine(compile_watchlist(wl, settings().max_tautomers), settings())
+    if old is not None:
+        old.close()
+    return _engine

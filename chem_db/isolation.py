@@ -1,0 +1,247 @@
+"""Running RDKit work where a hostile structure cannot hang or kill the caller.
+
+A small pool of child processes (forked lazily, per calling process, so it works under gunicorn's
+pre-fork workers) screens lines. Each child has an address-space limit (``RLIMIT_AS``); the parent
+waits at most ``timeout_seconds`` for each result. A child that times out is killed and replaced; a
+child that dies (segfault, out of memory) is replaced; the line it was on comes back ``unresolved``
+with ``LIMIT_EXCEEDED`` or ``SCREENING_FAILED`` and ``screened=False``, and the remaining lines go on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import resource
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from rdkit import rdBase
+
+from . import results as R
+
+# Test-only hook: a child that receives a SMILES equal to this string kills itself with SIGKILL, to
+# prove a crashing structure leaves the pool working. Never set outside tests.
+CRASH_TRIGGER: str | None = None
+
+Work = Callable[[Any], R.LineResult]
+Failure = Callable[[Any, str, str], R.LineResult]
+
+_CHUNK = 32  # lines sent to a child at a time (amortizes pipe overhead; results still come one by one)
+
+
+def _vm_size_bytes() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _child_main(conn: Connection, work: Work, memory_mb: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
+    if memory_mb > 0:
+        limit = _vm_size_bytes() + memory_mb * 1024 * 1024
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ValueError, OSError):
+            pass
+    rdBase.DisableLog("rdApp.*")
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        for index, task in msg:
+            if CRASH_TRIGGER is not None and _mentions(task, CRASH_TRIGGER):
+                os.kill(os.getpid(), signal.SIGKILL)
+            try:
+                result: Any = work(task)
+            except MemoryError:
+                result = ("LIMIT_EXCEEDED", "The structure needed more memory than the worker limit allows.")
+            except Exception as exc:  # noqa: BLE001 - reported to the parent as a failure
+                result = ("SCREENING_FAILED", f"Screening failed: {type(exc).__name__}: {exc}")
+            try:
+                conn.send((index, result))
+            except (OSError, ValueError):
+                return
+
+
+def _mentions(task: Any, trigger: str) -> bool:
+    return any(getattr(c, "smiles", None) == trigger for c in getattr(task, "candidates", ()))
+
+
+@dataclass
+class _Worker:
+    process: mp.process.BaseProcess
+    conn: Connection
+
+    def stop(self, kill: bool = False) -> None:
+        try:
+            if kill:
+                self.process.kill()
+            else:
+                self.conn.send(None)
+        except (OSError, ValueError, AttributeError):
+            pass
+        self.process.join(timeout=1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=1)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Child processes running ``work`` on tasks, with a per-task time limit and a memory limit."""
+
+    def __init__(self, work: Work, failure: Failure, size: int, timeout: float, memory_mb: int) -> None:
+        self._work = work
+        self._failure = failure
+        self._size = max(1, size)
+        self._timeout = timeout
+        self._memory_mb = memory_mb
+        self._pid = os.getpid()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._started = 0
+        self._closed = False
+        self.replaced = 0  # children replaced after a timeout or a crash (for tests and monitoring)
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def _spawn(self) -> _Worker:
+        ctx = mp.get_context("fork")
+        parent_conn, child_conn = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_child_main, args=(child_conn, self._work, self._memory_mb), daemon=True)
+        proc.start()
+        child_conn.close()
+        return _Worker(proc, parent_conn)
+
+    def _acquire(self) -> _Worker:
+        while True:
+            with self._lock:
+                if self._idle.empty() and self._started < self._size:
+                    self._started += 1
+                    break
+            try:
+                return self._idle.get(timeout=0.05)
+            except queue.Empty:
+                continue
+        try:
+            return self._spawn()
+        except Exception:
+            with self._lock:
+                self._started -= 1
+            raise
+
+    def _release(self, w: _Worker | None) -> None:
+        if w is None:
+            with self._lock:
+                self._started -= 1
+            return
+        self._idle.put(w)
+
+    def run(self, tasks: Sequence[Any], progress: Callable[[int], None] | None = None) -> list[R.LineResult]:
+        """Results for ``tasks`` in order, spread over the pool's children."""
+        if os.getpid() != self._pid:
+            raise RuntimeError("WorkerPool used from a forked process; make a new one")
+        results: list[R.LineResult | None] = [None] * len(tasks)
+        chunks: queue.Queue[list[int]] = queue.Queue()
+        order = list(range(len(tasks)))
+        for i in range(0, len(order), _CHUNK):
+            chunks.put(order[i : i + _CHUNK])
+        n_threads = min(self._size, chunks.qsize())
+        done_lock = threading.Lock()
+
+        def drain() -> None:
+            while True:
+                try:
+                    chunk = chunks.get_nowait()
+                except queue.Empty:
+                    return
+                self._run_chunk(chunk, tasks, results)
+                if progress is not None:
+                    with done_lock:
+                        progress(len(chunk))
+
+        if n_threads <= 1:
+            drain()
+        else:
+            threads = [threading.Thread(target=drain, daemon=True) for _ in range(n_threads)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        return [
+            r if r is not None else self._failure(tasks[i], "SCREENING_FAILED", "No result.")
+            for i, r in enumerate(results)
+        ]
+
+    def _run_chunk(self, chunk: list[int], tasks: Sequence[Any], results: list[R.LineResult | None]) -> None:
+        remaining = list(chunk)
+        while remaining:
+            w: _Worker | None = self._acquire()
+            assert w is not None
+            try:
+                w.conn.send([(i, tasks[i]) for i in remaining])
+            except (OSError, ValueError):
+                w.stop(kill=True)
+                self._release(None)
+                self.replaced += 1
+                continue
+            while remaining:
+                current = remaining[0]
+                try:
+                    ready = w.conn.poll(self._timeout)
+                    msg = w.conn.recv() if ready else None
+                except (EOFError, OSError):
+                    ready, msg = True, None
+                if msg is None:
+                    code, why = (
+                        ("LIMIT_EXCEEDED", f"Screening took longer than {self._timeout:g} s and was stopped.")
+                        if not ready
+                        else (
+                            "SCREENING_FAILED",
+                            "The worker process screening this structure died "
+                            "(crash or memory limit); the structure was not screened.",
+                        )
+                    )
+                    results[current] = self._failure(tasks[current], code, why)
+                    remaining.pop(0)
+                    w.stop(kill=True)
+                    self._release(None)
+                    self.replaced += 1
+                    w = None
+                    break
+                index, result = msg
+                if isinstance(result, tuple):
+                    results[index] = self._failure(tasks[index], result[0], result[1])
+                else:
+                    results[index] = result
+                remaining.remove(index)
+            if w is not None:
+                self._release(w)
+
+    def close(self) -> None:
+        """Stop every idle child (children busy in other threads stop when they finish)."""
+        self._closed = True
+        while True:
+            try:
+                w = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if os.getpid() == self._pid:
+                w.stop()
+        with self._lock:
+            self._started = 0

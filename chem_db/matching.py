@@ -1,0 +1,485 @@
+"""Matching one standardized component against the compiled watchlist, with a reason for each match.
+
+Order of the checks (each builds on the ones before):
+
+1. exact parent (full InChIKey), with the salt / hydrate the input came as;
+2. stereoisomers (same skeleton): covered where the listing names optical or geometric isomers, or
+   told apart by relative configuration where the listing depends on it (ephedrine vs pseudoephedrine);
+   unspecified stereo reports every candidate with ``STEREO_UNSPECIFIED``;
+3. tautomers, for small inputs whose formula equals an entry's (capped enumeration);
+4. derivatives the listing's scope covers (the entry's scope patterns: esters, amides, halides ...);
+5. designer / listed structural classes (SMARTS);
+6. the general one-step mechanism: each transform applied once, products looked up exactly;
+7. exclusions, which suppress what they name and keep their reason;
+8. similarity to analogue targets (Morgan, cut-off ``SIMILARITY_CUTOFF``), never on its own ``listed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdkit import Chem, DataStructs
+
+from . import results as R
+from .compiled import (
+    CompiledEntry,
+    CompiledWatchlist,
+    canonical_tautomer_skeleton,
+    fingerprint,
+)
+from .identity import Identity, identify
+from .standardize import Prepared, neutralize
+from .watchlist import DesignerClass, Entry
+
+# Tanimoto (Morgan radius 2, 2,048 bits) at or above which a structure is reported as a close analogue.
+# Chosen on the benign panel in tests/chem_db (drugs with a piperidine, strawberry aldehyde,
+# phenylephrine, solvents all score below 0.45 against every analogue target) while ring-substituted
+# designer variants of NPP, 4-AP and the glycidates score 0.55-0.8. See README "Similarity".
+SIMILARITY_CUTOFF = 0.55
+# Inputs larger than this are not compared by tautomer (capped work on the hot path).
+TAUTOMER_MAX_HEAVY_ATOMS = 40
+
+
+@dataclass
+class ComponentContext:
+    """What matching needs to know about one component."""
+
+    index: int
+    mol: Chem.Mol
+    identity: Identity
+    atom_pos: list[int]  # atom index -> position in the component's canonical SMILES
+    bond_pos: list[int]
+    prepared: Prepared
+    is_mixture: bool
+
+
+@dataclass
+class ComponentMatches:
+    matches: list[R.Match] = field(default_factory=list)
+    findings: list[R.Finding] = field(default_factory=list)
+    nearest: R.Nearest | None = None
+
+
+def _regimes(entry: Entry) -> list[R.Regime]:
+    return [R.Regime(r.regime, r.label, r.citation, r.verified, r.paragraph, r.year) for r in entry.regimes]
+
+
+def _entry_match(
+    entry: Entry,
+    kind: str,
+    reason: str,
+    ctx: ComponentContext | None,
+    *,
+    score: float = 1.0,
+    listed: bool = True,
+    atoms: tuple[int, ...] | None = None,
+    class_id: str | None = None,
+    leads_to: str | None = None,
+    step: str | None = None,
+) -> R.Match:
+    a, b = _highlight(ctx, atoms)
+    return R.Match(
+        entry_id=entry.id,
+        name=entry.name,
+        cas=entry.cas,
+        lists=entry.lists,
+        match_type=kind,
+        score=round(score, 3),
+        reason=reason,
+        citation=entry.citation,
+        verified=entry.verified,
+        regimes=_regimes(entry),
+        component=ctx.index if ctx else 0,
+        atoms=a,
+        bonds=b,
+        class_id=class_id,
+        leads_to=leads_to,
+        step=step,
+        listed=listed,
+    )
+
+
+def _highlight(ctx: ComponentContext | None, atoms: tuple[int, ...] | None) -> tuple[list[int], list[int]]:
+    """Matched atoms and the bonds between them, in the component's canonical SMILES order."""
+    if ctx is None:
+        return [], []
+    mol = ctx.mol
+    chosen = range(mol.GetNumAtoms()) if atoms is None else atoms
+    aset = set(chosen)
+    bonds = [
+        ctx.bond_pos[b.GetIdx()]
+        for b in mol.GetBonds()
+        if b.GetBeginAtomIdx() in aset and b.GetEndAtomIdx() in aset
+    ]
+    return sorted(ctx.atom_pos[i] for i in aset), sorted(bonds)
+
+
+def _form_words(p: Prepared) -> str:
+    if p.salt and p.hydrate:
+        return "a hydrated salt"
+    if p.salt:
+        return "a salt"
+    if p.hydrate:
+        return "a hydrate"
+    return ""
+
+
+def _exact(cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches) -> set[str]:
+    matched: set[str] = set()
+    p = ctx.prepared
+    for ce in cw.by_key.get(ctx.identity.inchikey, ()):
+        e = ce.entry
+        matched.add(e.id)
+        form = _form_words(p)
+        if p.salt:
+            listed = "salts" in e.scope or "salts_of_isomers" in e.scope
+            reason = (
+                f"{form.capitalize()} of {e.name}; the listing covers its salts."
+                if listed
+                else f"{form.capitalize()} of {e.name}; the listing does not name salts, so only the parent "
+                f"is listed."
+            )
+            out.matches.append(_entry_match(e, R.SALT_OR_ISOMER, reason, ctx, listed=listed))
+        elif p.hydrate:
+            out.matches.append(
+                _entry_match(e, R.SALT_OR_ISOMER, f"A hydrate of {e.name} (same parent).", ctx)
+            )
+        else:
+            where = " (a component of the mixture)" if ctx.is_mixture else ""
+            out.matches.append(_entry_match(e, R.EXACT, f"Same parent structure as {e.name}{where}.", ctx))
+    return matched
+
+
+def _isomers(cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, matched: set[str]) -> None:
+    ident = ctx.identity
+    candidates = [ce for ce in cw.by_skeleton.get(ident.skeleton, ()) if ce.entry.id not in matched]
+    if not candidates:
+        return
+    input_rel = ident.relative_stereo
+    complete = ident.stereo_complete
+    form = _form_words(ctx.prepared)
+    suffix = f" ({form})" if form else ""
+    unspecified: list[CompiledEntry] = []
+    for ce in candidates:
+        e = ce.entry
+        entry_rel = ce.identity.relative_stereo
+        if entry_rel is None:
+            # The listing names the compound without stereochemistry: every stereo form is it.
+            reason = (
+                f"A stereoisomer of {e.name}{suffix}; the listing names the compound without stereochemistry."
+            )
+            out.matches.append(_entry_match(e, R.SALT_OR_ISOMER, reason, ctx))
+        elif complete and input_rel == entry_rel:
+            covered = bool({"optical_isomers", "salts_of_isomers"} & e.scope)
+            reason = (
+                f"The enantiomer (optical isomer) of {e.name}{suffix}; the listing covers optical isomers."
+                if covered
+                else f"The enantiomer of {e.name}{suffix}; the listing does not name optical isomers."
+            )
+            out.matches.append(
+                _entry_match(e, R.SALT_OR_ISOMER if covered else R.CLASS, reason, ctx, listed=covered)
+            )
+        elif complete and e.stereo_sensitive:
+            continue  # a different diastereomer: a different entry (or none)
+        elif complete:
+            covered = bool({"optical_isomers", "geometric_isomers", "salts_of_isomers"} & e.scope)
+            reason = (
+                f"A stereoisomer of {e.name}{suffix}; the listing covers its isomers."
+                if covered
+                else f"A stereoisomer of {e.name}{suffix}; the listing does not name isomers."
+            )
+            out.matches.append(
+                _entry_match(e, R.SALT_OR_ISOMER if covered else R.CLASS, reason, ctx, listed=covered)
+            )
+        else:
+            unspecified.append(ce)
+        matched.add(e.id)
+    if unspecified:
+        names = " or ".join(ce.entry.name for ce in unspecified)
+        for ce in unspecified:
+            e = ce.entry
+            reason = (
+                f"Same structure as {e.name}{suffix} with stereochemistry not specified; it may be {names}."
+                if len(unspecified) > 1
+                else f"Same structure as {e.name}{suffix} with stereochemistry not specified."
+            )
+            out.matches.append(_entry_match(e, R.SALT_OR_ISOMER, reason, ctx))
+        if len(unspecified) > 1 or any(ce.entry.stereo_sensitive for ce in unspecified):
+            out.findings.append(
+                R.Finding(
+                    "STEREO_UNSPECIFIED",
+                    f"Stereochemistry is not specified; the structure may be {names}. "
+                    "Each candidate is reported.",
+                    detail={"candidates": [ce.entry.id for ce in unspecified], "component": ctx.index},
+                )
+            )
+
+
+def _tautomers(
+    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, matched: set[str], max_tautomers: int
+) -> None:
+    if ctx.identity.formula not in cw.formulas or ctx.mol.GetNumHeavyAtoms() > TAUTOMER_MAX_HEAVY_ATOMS:
+        return
+    skel = canonical_tautomer_skeleton(ctx.mol, max_tautomers)
+    if skel is None:
+        return
+    for ce in cw.by_tautomer_skeleton.get(skel, ()):
+        if ce.entry.id in matched:
+            continue
+        matched.add(ce.entry.id)
+        out.matches.append(
+            _entry_match(
+                ce.entry,
+                R.SALT_OR_ISOMER,
+                f"A tautomer of {ce.entry.name} (the same compound drawn differently).",
+                ctx,
+            )
+        )
+
+
+def _scope(
+    cw: CompiledWatchlist,
+    ctx: ComponentContext,
+    out: ComponentMatches,
+    matched: set[str],
+    present: dict[str, int],
+) -> None:
+    for e, covers, explanation, pattern in cw.scope_patterns:
+        if e.id in matched:
+            continue
+        atoms = pattern.matches(ctx.mol, present)
+        if atoms is None:
+            continue
+        matched.add(e.id)
+        words = covers.replace("_", " ")
+        reason = f"A derivative of {e.name} that the listing covers ({words}): {explanation}"
+        out.matches.append(_entry_match(e, R.CLASS, reason, ctx, atoms=atoms, class_id=f"{e.id}:{covers}"))
+
+
+def _class_match(
+    cw: CompiledWatchlist, cls: DesignerClass, ctx: ComponentContext, atoms: tuple[int, ...]
+) -> R.Match:
+    target = cw.watchlist.get(cls.leads_to) if cls.leads_to else None
+    a, b = _highlight(ctx, atoms)
+    if cls.listed:
+        lists = list(cls.lists)
+        regimes = [
+            R.Regime(r.regime, r.label, r.citation, r.verified, r.paragraph, r.year) for r in cls.regimes
+        ]
+    else:
+        lists = target.lists if target else []
+        regimes = _regimes(target) if target else []
+    verb = "is a member of" if cls.listed else "is a designer precursor in the class"
+    lead = f"; it leads to {target.name} ({cls.conversion})" if target and cls.conversion else ""
+    reason = f"It {verb} {cls.name}{lead}. {cls.explanation}"
+    return R.Match(
+        entry_id=target.id if target else cls.id,
+        name=cls.name,
+        cas=None,
+        lists=lists,
+        match_type=R.CLASS,
+        score=1.0,
+        reason=reason,
+        citation=cls.citation,
+        verified=cls.verified,
+        regimes=regimes,
+        component=ctx.index,
+        atoms=a,
+        bonds=b,
+        class_id=cls.id,
+        leads_to=target.id if target else None,
+        step=cls.conversion or None,
+        listed=cls.listed,
+    )
+
+
+def _classes(
+    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, present: dict[str, int]
+) -> set[str]:
+    leads: set[str] = set()
+    for cc in cw.classes:
+        for pattern in cc.patterns:
+            atoms = pattern.matches(ctx.mol, present)
+            if atoms is not None:
+                out.matches.append(_class_match(cw, cc.cls, ctx, atoms))
+                if cc.cls.leads_to:
+                    leads.add(cc.cls.leads_to)
+                break
+    return leads
+
+
+def _product_identity(product: Chem.Mol, formulas: set[str]) -> Identity | None:
+    """Identity of a reaction product when it could be a watchlist entry (formula first: cheap)."""
+    try:
+        Chem.SanitizeMol(product)
+    except Exception:  # noqa: BLE001 - an impossible product is simply not a product
+        return None
+    frags = Chem.GetMolFrags(product, asMols=True) if "." in Chem.MolToSmiles(product) else (product,)
+    best = max(frags, key=lambda f: f.GetNumHeavyAtoms())
+    best = neutralize(best)
+    formula = Chem.rdMolDescriptors.CalcMolFormula(best)
+    if formula not in formulas:
+        return None
+    return identify(best)
+
+
+def _transforms(
+    cw: CompiledWatchlist,
+    ctx: ComponentContext,
+    out: ComponentMatches,
+    matched: set[str],
+    leads: set[str],
+    present: dict[str, int],
+) -> None:
+    seen: set[str] = set()
+    for ct in cw.transforms:
+        atoms = ct.reactant.matches(ctx.mol, present)
+        if atoms is None:
+            continue
+        try:
+            product_sets = ct.reaction.RunReactants((ctx.mol,), 20)
+        except Exception:  # noqa: BLE001 - RDKit refuses odd reactant mappings; nothing to report
+            continue
+        for products in product_sets:
+            ident = _product_identity(Chem.Mol(products[0]), cw.formulas)
+            if ident is None:
+                continue
+            for ce in cw.by_key.get(ident.inchikey, ()) or cw.by_skeleton.get(ident.skeleton, ()):
+                e = ce.entry
+                if not e.analog_target or e.id in matched or e.id in leads or e.id in seen:
+                    continue
+                seen.add(e.id)
+                t = ct.transform
+                reason = f"One simple step from {e.name}: {t.name} gives {e.name}. {t.explanation}"
+                out.matches.append(
+                    _entry_match(
+                        e,
+                        R.CLASS,
+                        reason,
+                        ctx,
+                        listed=False,
+                        atoms=atoms,
+                        class_id=t.id,
+                        leads_to=e.id,
+                        step=t.name,
+                        score=1.0,
+                    )
+                )
+
+
+def _exclusions(
+    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, present: dict[str, int]
+) -> set[str]:
+    suppressed: set[str] = set()
+    for cx in cw.exclusions:
+        x = cx.exclusion
+        hit = (cx.inchikey is not None and cx.inchikey == ctx.identity.inchikey) or (
+            cx.pattern is not None and cx.pattern.matches(ctx.mol, present) is not None
+        )
+        if not hit:
+            continue
+        targets = set(x.suppresses)
+        removed = [
+            m
+            for m in out.matches
+            if (m.entry_id in targets or m.class_id in targets) and m.match_type != R.EXACT
+        ]
+        suppressed |= targets
+        if removed or "similarity" in targets:
+            out.matches = [m for m in out.matches if m not in removed]
+            out.findings.append(
+                R.Finding(
+                    "EXCLUSION_APPLIED",
+                    f"{x.name}: {x.reason}",
+                    detail={
+                        "exclusion": x.id,
+                        "suppressed": sorted({m.class_id or m.entry_id for m in removed}),
+                        "citation": x.citation,
+                        "component": ctx.index,
+                    },
+                )
+            )
+    return suppressed
+
+
+def _similarity(
+    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, suppressed: set[str]
+) -> None:
+    if not cw.similarity_fps:
+        return
+    fp = fingerprint(ctx.mol)
+    scores = DataStructs.BulkTanimotoSimilarity(fp, cw.similarity_fps)
+    best = max(range(len(scores)), key=scores.__getitem__)
+    top = cw.similarity_entries[best]
+    out.nearest = R.Nearest(top.entry.id, top.entry.name, round(scores[best], 3))
+    if "similarity" in suppressed or ctx.mol.GetNumHeavyAtoms() < 6 or any(m.listed for m in out.matches):
+        return  # a listed chemical needs no "looks like" on top; tiny molecules give noisy scores
+    already = {m.entry_id for m in out.matches} | {m.leads_to for m in out.matches if m.leads_to}
+    for i, s in enumerate(scores):
+        ce = cw.similarity_entries[i]
+        if (
+            s >= SIMILARITY_CUTOFF
+            and ce.entry.id not in already
+            and ce.entry.id not in suppressed
+            and ce.identity.skeleton != ctx.identity.skeleton
+        ):
+            out.matches.append(
+                _entry_match(
+                    ce.entry,
+                    R.SIMILARITY,
+                    f"Structurally close to {ce.entry.name} (Tanimoto {s:.2f} on Morgan fingerprints, "
+                    f"cut-off {SIMILARITY_CUTOFF}); a possible analogue, not itself listed.",
+                    ctx,
+                    score=s,
+                    listed=False,
+                    atoms=(),
+                )
+            )
+
+
+def match_component(
+    cw: CompiledWatchlist, ctx: ComponentContext, max_tautomers: int = 64
+) -> ComponentMatches:
+    """All watchlist matches of one standardized component."""
+    out = ComponentMatches()
+    present = ctx.identity.element_counts()
+    matched = _exact(cw, ctx, out)
+    _isomers(cw, ctx, out, matched)
+    if not matched:
+        _tautomers(cw, ctx, out, matched, max_tautomers)
+    _scope(cw, ctx, out, matched, present)
+    leads = _classes(cw, ctx, out, present)
+    _transforms(cw, ctx, out, matched, leads, present)
+    suppressed = _exclusions(cw, ctx, out, present)
+    _similarity(cw, ctx, out, suppressed)
+    return out
+
+
+def match_inorganic(cw: CompiledWatchlist, prepared: Prepared, whole: Identity) -> list[R.Match]:
+    """Element and inorganic entries: the whole input's identity, or a salt of a listed inorganic acid."""
+    found = cw.inorganic_by_key.get(whole.inchikey)
+    if found is not None:
+        e, sf = found
+        if sf is None:
+            return [_entry_match(e, R.EXACT, f"Same substance as {e.name}.", None)]
+        return [
+            _entry_match(
+                e, R.SALT_OR_ISOMER, f"{sf.form.capitalize()} of {e.name}.", None, listed="salts" in e.scope
+            )
+        ]
+    out: list[R.Match] = []
+    frags = Chem.GetMolFrags(prepared.as_given, asMols=True)
+    if len(frags) > 1:
+        for f in frags:
+            if not any(a.GetFormalCharge() for a in f.GetAtoms()):
+                continue
+            key = identify(neutralize(f)).inchikey
+            hit = cw.inorganic_by_key.get(key)
+            if hit and hit[1] is None and "salts" in hit[0].scope:
+                e = hit[0]
+                out.append(
+                    _entry_match(
+                        e, R.SALT_OR_ISOMER, f"A salt of {e.name}; the listing covers its salts.", None
+                    )
+                )
+    return out

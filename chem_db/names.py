@@ -1,0 +1,210 @@
+"""Chemical names: normalization for lookup, and salt / hydrate words in English and Spanish.
+
+A name on an order line is typed by a person: "Pseudoephedrine HCl", "clorhidrato de efedrina",
+"alpha-phenylacetoacetonitrile", "α-Phenylacetoacetonitrile", "Anhídrido acético". Lookup keys
+drop case, accents, spacing and punctuation and spell Greek letters out, so all of these meet the
+watchlist's synonyms and the dictionary's names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_GREEK = {
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "ω": "omega",
+    "µ": "mu",
+    "μ": "mu",
+    "κ": "kappa",
+    "λ": "lambda",
+    "σ": "sigma",
+    "τ": "tau",
+    "ψ": "psi",
+}
+_PUNCT = re.compile(r"[^0-9a-z]+")
+
+
+def name_key(name: str) -> str:
+    """The lookup key of a name: lower case, no accents, Greek spelled out, no spaces or punctuation.
+
+    >>> name_key("α-Phenylacetoacetonitrile") == name_key("alpha phenylacetoacetonitrile")
+    True
+    >>> name_key("Anhídrido  Acético")
+    'anhidridoacetico'
+    """
+    text = name.strip().lower()
+    for letter, word in _GREEK.items():
+        text = text.replace(letter, word)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _PUNCT.sub("", text)
+
+
+@dataclass(frozen=True)
+class SaltWord:
+    """A salt or hydrate word and what it adds to the parent, so the mass as given can be counted."""
+
+    counter_smiles: str  # counter-ion / solvent as a neutral molecule ("" for none)
+    counter_count: int = 1  # molecules of it per salt unit
+    parent_count: int = 1  # parent molecules per salt unit (2 for a sulfate of a base)
+    metal: bool = False  # a metal salt of an acid (replaces acidic H)
+
+
+# Words meaning "salt of" / "hydrate of". Keys are name_key() forms. Sources: common pharmacopoeial
+# salt names (English) and their Spanish equivalents used in Mexican trade documents.
+SALT_WORDS: dict[str, SaltWord] = {
+    "hydrochloride": SaltWord("Cl"),
+    "hcl": SaltWord("Cl"),
+    "clorhidrato": SaltWord("Cl"),
+    "hidrocloruro": SaltWord("Cl"),
+    "chlorhydrate": SaltWord("Cl"),
+    "dihydrochloride": SaltWord("Cl", 2),
+    "diclorhidrato": SaltWord("Cl", 2),
+    "2hcl": SaltWord("Cl", 2),
+    "hydrobromide": SaltWord("Br"),
+    "hbr": SaltWord("Br"),
+    "bromhidrato": SaltWord("Br"),
+    "hydroiodide": SaltWord("I"),
+    "hydriodide": SaltWord("I"),
+    "yodhidrato": SaltWord("I"),
+    "sulfate": SaltWord("OS(=O)(=O)O", 1, 2),
+    "sulphate": SaltWord("OS(=O)(=O)O", 1, 2),
+    "sulfato": SaltWord("OS(=O)(=O)O", 1, 2),
+    "hemisulfate": SaltWord("OS(=O)(=O)O", 1, 2),
+    "bisulfate": SaltWord("OS(=O)(=O)O"),
+    "hydrogensulfate": SaltWord("OS(=O)(=O)O"),
+    "phosphate": SaltWord("OP(=O)(O)O"),
+    "fosfato": SaltWord("OP(=O)(O)O"),
+    "nitrate": SaltWord("O[N+](=O)[O-]"),
+    "nitrato": SaltWord("O[N+](=O)[O-]"),
+    "tartrate": SaltWord("OC(=O)C(O)C(O)C(=O)O", 1, 2),
+    "bitartrate": SaltWord("OC(=O)C(O)C(O)C(=O)O"),
+    "tartrato": SaltWord("OC(=O)C(O)C(O)C(=O)O", 1, 2),
+    "maleate": SaltWord("OC(=O)/C=C\\C(=O)O"),
+    "maleato": SaltWord("OC(=O)/C=C\\C(=O)O"),
+    "fumarate": SaltWord("OC(=O)/C=C/C(=O)O"),
+    "fumarato": SaltWord("OC(=O)/C=C/C(=O)O"),
+    "citrate": SaltWord("OC(=O)CC(O)(CC(=O)O)C(=O)O"),
+    "citrato": SaltWord("OC(=O)CC(O)(CC(=O)O)C(=O)O"),
+    "oxalate": SaltWord("OC(=O)C(=O)O"),
+    "oxalato": SaltWord("OC(=O)C(=O)O"),
+    "mesylate": SaltWord("CS(=O)(=O)O"),
+    "methanesulfonate": SaltWord("CS(=O)(=O)O"),
+    "mesilato": SaltWord("CS(=O)(=O)O"),
+    "tosylate": SaltWord("Cc1ccc(S(=O)(=O)O)cc1"),
+    "besylate": SaltWord("OS(=O)(=O)c1ccccc1"),
+    "acetate": SaltWord("CC(=O)O"),
+    "acetato": SaltWord("CC(=O)O"),
+    "sodiumsalt": SaltWord("[Na]", metal=True),
+    "salsodica": SaltWord("[Na]", metal=True),
+    "saldesodio": SaltWord("[Na]", metal=True),
+    "sodium": SaltWord("[Na]", metal=True),
+    "sodico": SaltWord("[Na]", metal=True),
+    "sodica": SaltWord("[Na]", metal=True),
+    "potassiumsalt": SaltWord("[K]", metal=True),
+    "salpotasica": SaltWord("[K]", metal=True),
+    "potassium": SaltWord("[K]", metal=True),
+    "potasico": SaltWord("[K]", metal=True),
+    "calciumsalt": SaltWord("[Ca]", 1, 2, metal=True),
+    "calcium": SaltWord("[Ca]", 1, 2, metal=True),
+    "ammoniumsalt": SaltWord("N"),
+    "ammonium": SaltWord("N"),
+    "hydrate": SaltWord("O"),
+    "monohydrate": SaltWord("O"),
+    "hidrato": SaltWord("O"),
+    "monohidrato": SaltWord("O"),
+    "hemihydrate": SaltWord("O", 1, 2),
+    "dihydrate": SaltWord("O", 2),
+    "dihidrato": SaltWord("O", 2),
+    "trihydrate": SaltWord("O", 3),
+    "trihidrato": SaltWord("O", 3),
+    "tetrahydrate": SaltWord("O", 4),
+    "pentahydrate": SaltWord("O", 5),
+    "hexahydrate": SaltWord("O", 6),
+    "salt": SaltWord(""),
+    "sal": SaltWord(""),
+}
+
+# Spanish names put the salt first: "clorhidrato de efedrina", "sulfato de pseudoefedrina".
+_CONNECTORS = ("de", "of")
+_TOKEN = re.compile(r"[\s,;/()\[\].·•]+")
+_STEREO_PREFIX = re.compile(
+    r"^(?:\((?:[+\-±]|[0-9]*[rs](?:,\s*[0-9]*[rs])*|[dl]|dl|rac|rs|sr|r\*,s\*|r\*,r\*)\)"
+    r"|(?:dl|d|l|rac|racemic|meso|cis|trans|e|z)(?=[\s\-])|[+±])[\s\-]*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """A name split into the chemical and the salt / hydrate words around it."""
+
+    base: str
+    salts: tuple[SaltWord, ...]
+    words: tuple[str, ...]
+
+
+def split_salt_words(name: str) -> NameParts | None:
+    """Split salt and hydrate words off a name (English suffixes, Spanish prefixes), or None if none.
+
+    >>> split_salt_words("Pseudoephedrine HCl").base
+    'Pseudoephedrine'
+    >>> split_salt_words("clorhidrato de efedrina").words
+    ('clorhidrato',)
+    >>> split_salt_words("4-AP dihydrochloride").base
+    '4-AP'
+    >>> split_salt_words("phenylacetic acid, sodium salt").words
+    ('sodium', 'salt')
+    >>> split_salt_words("ethyl acetate") is None
+    False
+    """
+    tokens = [t for t in _TOKEN.split(name.strip()) if t]
+    # "sodium salt" and "sal sódica" are two words: match the longest key first.
+    salts: list[SaltWord] = []
+    words: list[str] = []
+    # trailing words
+    while len(tokens) > 1:
+        k2 = name_key(" ".join(tokens[-2:])) if len(tokens) > 2 else ""
+        k1 = name_key(tokens[-1])
+        if k2 in SALT_WORDS and k2 not in ("saldesodio",):
+            salts.insert(0, SALT_WORDS[k2])
+            words[:0] = tokens[-2:]
+            tokens = tokens[:-2]
+        elif k1 in SALT_WORDS:
+            salts.insert(0, SALT_WORDS[k1])
+            words.insert(0, tokens[-1])
+            tokens = tokens[:-1]
+        else:
+            break
+    # leading words ("clorhidrato de efedrina", "sodium phenylacetate")
+    while len(tokens) > 1:
+        k1 = name_key(tokens[0])
+        if k1 in SALT_WORDS:
+            salts.append(SALT_WORDS[k1])
+            words.append(tokens[0])
+            tokens = tokens[1:]
+            if len(tokens) > 1 and tokens[0].lower() in _CONNECTORS:
+                tokens = tokens[1:]
+        else:
+            break
+    if not salts:
+        return None
+    return NameParts(" ".join(tokens), tuple(salts), tuple(words))
+
+
+def strip_stereo_prefix(name: str) -> str:
+    """Drop a leading stereo descriptor such as "(+)-", "(1S,2S)-", "D-", "rac-".
+
+    >>> strip_stereo_prefix("(+)-Pseudoephedrine")
+    'Pseudoephedrine'
+    >>> strip_stereo_prefix("(1S,2S)-pseudoephedrine")
+    'pseudoephedrine'
+    """
+    stripped = _STEREO_PREFIX.sub("", name.strip(), count=1)
+    return stripped if stripped else name

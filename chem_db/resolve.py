@@ -1,0 +1,380 @@
+"""Identifier resolution: CAS numbers, names, SMILES, InChI and InChIKeys to a structure to screen.
+
+This part runs in the calling process and never touches RDKit with untrusted input: it checks text
+(format, length, characters), looks identifiers up (watchlist first, then the bundled dictionary,
+then OPSIN for systematic names) and hands a SMILES or InChI string to the structure worker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import results as R
+from .cas import cas_check_digit_ok, normalize_cas
+from .compiled import CompiledWatchlist
+from .config import Settings
+from .dictionary import get_dictionary
+from .names import SaltWord, name_key, split_salt_words, strip_stereo_prefix
+from .opsin import names_to_smiles, opsin_available
+
+# Order in which identifiers are preferred as the line's structure: the most specific first.
+PRIORITY = ("smiles", "inchi", "cas", "name", "inchikey")
+
+_SMILES_CHARS = re.compile(r"^[A-Za-z0-9@+\-\[\]()=#$/\\%.:]+$")
+_ATOM_TOKEN = re.compile(r"\[[^\]]*\]|Br|Cl|[BCNOPSFI]|[bcnops]")
+_INCHIKEY = re.compile(r"^[A-Z]{14}-[A-Z]{8}[SN][A-Z]-[A-Z]$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\s]")
+
+
+@dataclass
+class Candidate:
+    """What one identifier resolved to (before any RDKit work)."""
+
+    field: str  # cas | smiles | name | inchi | inchikey
+    given: str
+    smiles: str | None = None  # structure as given (salt, water and all)
+    inchi: str | None = None
+    source: str = "input"  # input | watchlist | dictionary | opsin
+    entry_id: str | None = None  # the watchlist entry this identifier names directly
+    salt_form: str | None = None
+    name: str | None = None  # a known name of what it resolved to
+    mass_delta: float = 0.0  # metal salts named in words: mass as given minus the SMILES' mass
+
+    def describe(self) -> str:
+        what = self.name or self.smiles or self.inchi or "?"
+        return f"{self.field} {self.given!r} -> {what}"
+
+
+@dataclass
+class Resolution:
+    candidates: list[Candidate] = field(default_factory=list)
+    findings: list[R.Finding] = field(default_factory=list)
+    used: list[str] = field(default_factory=list)
+
+
+def _heavy_atoms_in(smiles: str) -> int:
+    n = 0
+    for tok in _ATOM_TOKEN.findall(smiles):
+        if tok.startswith("["):
+            body = tok[1:].lstrip("0123456789")
+            if body.startswith("H") and not body[1:2].islower():
+                continue
+        n += 1
+    return n
+
+
+def check_smiles_text(smiles: str, s: Settings) -> R.Finding | None:
+    """Cheap checks on a SMILES string before it is parsed (length, characters, atoms, fragments).
+
+    RDKit stops reading at the first space or newline, so "CCO <anything>" would parse as ethanol:
+    any whitespace or control character inside the string is refused.
+
+    >>> from chem_db.config import Settings
+    >>> check_smiles_text("CCO <anything>", Settings()).code
+    'SMILES_INVALID'
+    >>> check_smiles_text("C" * 2000, Settings()).code
+    'LIMIT_EXCEEDED'
+    >>> check_smiles_text("CCO", Settings()) is None
+    True
+    """
+    text = smiles.strip()
+    if not text:
+        return R.Finding("SMILES_INVALID", "The SMILES is empty.", "smiles")
+    if len(text) > s.max_smiles_length:
+        return R.Finding(
+            "LIMIT_EXCEEDED",
+            f"The SMILES has {len(text)} characters; the limit is {s.max_smiles_length}.",
+            "smiles",
+            {"limit": "max_smiles_length"},
+        )
+    if _CONTROL.search(text):
+        return R.Finding(
+            "SMILES_INVALID",
+            "The SMILES contains a space, tab, newline or control character; "
+            "anything after it would be silently ignored, so the whole value is refused.",
+            "smiles",
+        )
+    if "*" in text:
+        return R.Finding(
+            "SMILES_INVALID", "The SMILES contains a dummy atom '*'; a real structure is needed.", "smiles"
+        )
+    if not _SMILES_CHARS.match(text):
+        bad = sorted({c for c in text if not _SMILES_CHARS.match(c)})
+        return R.Finding(
+            "SMILES_INVALID",
+            f"The SMILES contains characters that are not SMILES: {''.join(bad)!r} "
+            "(a name, a query or a reaction?).",
+            "smiles",
+        )
+    fragments = text.count(".") + 1
+    if fragments > s.max_fragments:
+        return R.Finding(
+            "LIMIT_EXCEEDED",
+            f"The SMILES has {fragments} fragments; the limit is {s.max_fragments}.",
+            "smiles",
+            {"limit": "max_fragments"},
+        )
+    atoms = _heavy_atoms_in(text)
+    if atoms > s.max_heavy_atoms:
+        return R.Finding(
+            "LIMIT_EXCEEDED",
+            f"The SMILES has about {atoms} heavy atoms; the limit is {s.max_heavy_atoms}.",
+            "smiles",
+            {"limit": "max_heavy_atoms"},
+        )
+    return None
+
+
+def resolve_cas(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.Finding | None]:
+    """A CAS number through the watchlist (parent and salt forms), then the dictionary."""
+    cas = normalize_cas(text)
+    if cas is None:
+        return None, R.Finding("CAS_INVALID", f"{text!r} is not a CAS number (expected digits-NN-N).", "cas")
+    if not cas_check_digit_ok(cas):
+        return None, R.Finding(
+            "CAS_INVALID", f"The check digit of CAS {cas} is wrong; it is probably mistyped.", "cas"
+        )
+    hit = cw.watchlist.by_cas(cas)
+    if hit is not None:
+        entry, salt = hit
+        smiles = salt.smiles if salt is not None and salt.smiles else entry.smiles
+        name = f"{entry.name} {salt.form}" if salt is not None else entry.name
+        return Candidate(
+            "cas",
+            text,
+            smiles=smiles,
+            source="watchlist",
+            entry_id=entry.id,
+            salt_form=salt.form if salt else None,
+            name=name,
+        ), None
+    d = get_dictionary().lookup_cas(cas)
+    if d is not None:
+        return Candidate("cas", text, smiles=d.smiles, source="dictionary", name=d.name), None
+    return None, R.Finding(
+        "CAS_UNKNOWN",
+        f"CAS {cas} is well formed but is in neither the watchlist nor the "
+        "bundled dictionary; give a SMILES or name as well.",
+        "cas",
+    )
+
+
+def _salt_smiles(base: str, salts: tuple[SaltWord, ...]) -> tuple[str, float]:
+    delta = 0.0
+    n_parent = max((s.parent_count for s in salts), default=1)
+    parts = [base] * n_parent
+    for s in salts:
+        if not s.counter_smiles:
+            continue
+        if s.metal:
+            # A metal salt of an acid: the metal replaces an acidic H. Count its mass, keep the parent.
+            from .dictionary import ATOMIC_MASS, VALENCE
+
+            metal = s.counter_smiles.strip("[]")
+            delta += s.counter_count * (ATOMIC_MASS[metal] - VALENCE[metal] * ATOMIC_MASS["H"])
+            continue
+        parts.extend([s.counter_smiles] * s.counter_count)
+    return ".".join(parts), delta
+
+
+def _lookup_plain_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
+    key = name_key(text)
+    entry = cw.by_name.get(key)
+    if entry is not None:
+        return Candidate(
+            "name", text, smiles=entry.smiles, source="watchlist", entry_id=entry.id, name=entry.name
+        )
+    d = get_dictionary().lookup_name(text)
+    if d is not None:
+        hit = cw.watchlist.by_cas(d.cas)
+        if hit is not None:  # the dictionary knows it by this name; the watchlist knows its CAS
+            entry, salt = hit
+            smiles = salt.smiles if salt is not None and salt.smiles else entry.smiles
+            return Candidate(
+                "name",
+                text,
+                smiles=smiles,
+                source="watchlist",
+                entry_id=entry.id,
+                salt_form=salt.form if salt else None,
+                name=entry.name,
+            )
+        return Candidate("name", text, smiles=d.smiles, source="dictionary", name=d.name)
+    return None
+
+
+def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
+    """A name through the watchlist's names and synonyms, then the dictionary; salt words understood.
+
+    Returns None when only OPSIN could still help (the caller batches those).
+    """
+    found = _lookup_plain_name(text, cw)
+    parts = split_salt_words(text)
+    if parts is not None:
+        base = _lookup_plain_name(parts.base, cw) or _lookup_plain_name(strip_stereo_prefix(parts.base), cw)
+        if base is not None and base.smiles and (found is None or found.entry_id == base.entry_id):
+            smiles, delta = _salt_smiles(base.smiles, parts.salts)
+            return Candidate(
+                "name",
+                text,
+                smiles=smiles,
+                source=base.source,
+                entry_id=base.entry_id,
+                salt_form=" ".join(parts.words),
+                name=f"{base.name} {' '.join(parts.words)}",
+                mass_delta=delta,
+            )
+    if found is not None:
+        return found
+    stripped = strip_stereo_prefix(text)
+    if stripped != text:
+        return _lookup_plain_name(stripped, cw)
+    return None
+
+
+def resolve_inchikey(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.Finding | None]:
+    key = text.strip().upper()
+    if key.startswith("INCHIKEY="):
+        key = key[9:]
+    if not _INCHIKEY.match(key):
+        return None, R.Finding(
+            "INCHIKEY_INVALID", f"{text!r} is not an InChIKey (14-10-1 capital letters).", "inchikey"
+        )
+    for ce in cw.by_key.get(key, ()):
+        return Candidate(
+            "inchikey",
+            text,
+            smiles=ce.entry.smiles,
+            source="watchlist",
+            entry_id=ce.entry.id,
+            name=ce.entry.name,
+        ), None
+    for e, _sf in [v for k, v in cw.inorganic_by_key.items() if k == key]:
+        return Candidate(
+            "inchikey", text, smiles=e.smiles, source="watchlist", entry_id=e.id, name=e.name
+        ), None
+    d = get_dictionary().lookup_inchikey(key)
+    if d is not None:
+        return Candidate("inchikey", text, smiles=d.smiles, source="dictionary", name=d.name), None
+    return None, R.Finding(
+        "INCHIKEY_UNKNOWN",
+        f"InChIKey {key} is in neither the watchlist nor the bundled "
+        "dictionary (an InChIKey cannot be turned back into a structure).",
+        "inchikey",
+    )
+
+
+def resolve(items: list[R.Identifiers], cw: CompiledWatchlist, s: Settings) -> list[Resolution]:
+    """Resolve each item's identifiers; names only OPSIN can parse are sent in one batch."""
+    out: list[Resolution] = []
+    pending: list[tuple[Resolution, str]] = []
+    for ids in items:
+        res = Resolution()
+        given = ids.given()
+        res.used = [k for k in PRIORITY if k in given]
+        for fld in res.used:
+            raw = given[fld]
+            if not isinstance(raw, str):
+                res.findings.append(R.Finding(f"{fld.upper()}_INVALID", f"{fld} must be text.", fld))
+                continue
+            _resolve_one(fld, raw, cw, s, res, pending)
+        out.append(res)
+    if pending:
+        _resolve_with_opsin(pending, s)
+    for res in out:
+        res.candidates.sort(key=lambda c: PRIORITY.index(c.field))
+    return out
+
+
+def _resolve_one(
+    fld: str,
+    raw: str,
+    cw: CompiledWatchlist,
+    s: Settings,
+    res: Resolution,
+    pending: list[tuple[Resolution, str]],
+) -> None:
+    limit = s.max_name_length if fld == "name" else s.max_identifier_length
+    if fld != "smiles" and len(raw) > limit:
+        res.findings.append(
+            R.Finding(
+                "LIMIT_EXCEEDED",
+                f"The {fld} has {len(raw)} characters; the limit is {limit}.",
+                fld,
+                {"limit": "max_name_length" if fld == "name" else "max_identifier_length"},
+            )
+        )
+        return
+    if fld == "smiles":
+        problem = check_smiles_text(raw, s)
+        if problem is not None:
+            res.findings.append(problem)
+        else:
+            res.candidates.append(Candidate("smiles", raw, smiles=raw.strip()))
+    elif fld == "cas":
+        cand, problem = resolve_cas(raw, cw)
+        if problem is not None:
+            res.findings.append(problem)
+        if cand is not None:
+            res.candidates.append(cand)
+    elif fld == "name":
+        text = raw.strip()
+        if not text or "\n" in text or "\r" in text:
+            res.findings.append(
+                R.Finding("NAME_UNKNOWN", "The name is empty or spans several lines.", "name")
+            )
+            return
+        cand = resolve_name(text, cw)
+        if cand is not None:
+            res.candidates.append(cand)
+        else:
+            pending.append((res, text))
+    elif fld == "inchi":
+        text = raw.strip()
+        if not text.startswith("InChI=1") or _CONTROL.search(text):
+            res.findings.append(
+                R.Finding("INCHI_INVALID", "An InChI starts with 'InChI=1' and has no spaces.", "inchi")
+            )
+        else:
+            res.candidates.append(Candidate("inchi", raw, inchi=text))
+    elif fld == "inchikey":
+        cand, problem = resolve_inchikey(raw, cw)
+        if problem is not None:
+            res.findings.append(problem)
+        if cand is not None:
+            res.candidates.append(cand)
+
+
+def _resolve_with_opsin(pending: list[tuple[Resolution, str]], s: Settings) -> None:
+    names = [n for _, n in pending]
+    found = names_to_smiles(names, s.opsin_timeout_seconds) if s.opsin else None
+    for res, name in pending:
+        smiles = found.get(name) if found else None
+        if smiles:
+            res.candidates.append(Candidate("name", name, smiles=smiles, source="opsin", name=name))
+            continue
+        if found is None:
+            why = (
+                "OPSIN is switched off"
+                if not s.opsin
+                else "Java is not installed"
+                if not opsin_available()
+                else "OPSIN did not answer in time"
+            )
+            res.findings.append(
+                R.Finding(
+                    "OPSIN_UNAVAILABLE",
+                    f"The name is not in the watchlist or dictionary and "
+                    f"could not be parsed as a systematic name ({why}).",
+                    "name",
+                )
+            )
+        res.findings.append(
+            R.Finding(
+                "NAME_UNKNOWN",
+                f"The name {name!r} is not in the watchlist or the bundled "
+                "dictionary and is not a systematic name OPSIN can parse.",
+                "name",
+            )
+        )

@@ -1,0 +1,364 @@
+"""Screening one resolved line: parse, standardize, compare identifiers, match, classify.
+
+This is the RDKit side of the engine. It runs inside a worker process when isolation is on (see
+``isolation.py``), so everything here may meet hostile structures: every failure becomes a finding and
+the line ``unresolved`` with ``screened=False`` - never ``none``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdkit import Chem
+from rdkit.Chem import rdMolDescriptors
+
+from . import results as R
+from .compiled import CompiledWatchlist
+from .config import Settings
+from .identity import Identity, canonical_smiles, identify
+from .matching import ComponentContext, match_component, match_inorganic
+from .resolve import Candidate, Resolution, check_smiles_text
+from .standardize import Prepared, standardize
+
+ENGINE_VERSION = "chem_db-engine/1"
+
+
+class StructureProblem(Exception):
+    """A structure that cannot be screened; carries the finding to report."""
+
+    def __init__(self, finding: R.Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+@dataclass
+class Structure:
+    """One identifier's structure after standardization."""
+
+    candidate: Candidate
+    prepared: Prepared
+    contexts: list[ComponentContext] = field(default_factory=list)
+    whole: Identity | None = None  # whole input's identity (carbon-free inputs)
+    smiles: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        c = self.candidate
+        what = c.name or ".".join(self.smiles)
+        if c.name and self.smiles:
+            what = f"{c.name} ({'.'.join(self.smiles)})"
+        return f"{c.field} {c.given!r} resolves to {what}"
+
+
+def _parse_problem(smiles: str) -> str:
+    mol = Chem.MolFromSmiles(smiles, sanitize=False)
+    if mol is None:
+        return "it is not valid SMILES syntax (check brackets, ring-closure digits and element symbols)"
+    problems = Chem.DetectChemistryProblems(mol)
+    if problems:
+        return problems[0].Message()
+    return "RDKit could not read it"
+
+
+def parse_candidate(c: Candidate, s: Settings) -> Chem.Mol:
+    """The candidate's structure as given, checked against the limits (raises StructureProblem)."""
+    fld = c.field if c.source == "input" else c.field
+    if c.smiles is not None:
+        problem = check_smiles_text(c.smiles, s)
+        if problem is not None:
+            problem.field = fld
+            raise StructureProblem(problem)
+        mol = Chem.MolFromSmiles(c.smiles)
+        if mol is None:
+            code = "SMILES_INVALID" if c.field == "smiles" else "SCREENING_FAILED"
+            raise StructureProblem(
+                R.Finding(
+                    code, f"The structure {c.smiles!r} could not be read: {_parse_problem(c.smiles)}.", fld
+                )
+            )
+    elif c.inchi is not None:
+        mol = Chem.MolFromInchi(c.inchi)
+        if mol is None:
+            raise StructureProblem(R.Finding("INCHI_INVALID", "The InChI could not be read.", "inchi"))
+    else:
+        raise StructureProblem(R.Finding("SCREENING_FAILED", "No structure to screen.", fld))
+    if mol.GetNumAtoms() == 0:
+        raise StructureProblem(R.Finding("SMILES_INVALID", "The structure has no atoms.", fld))
+    for atom in mol.GetAtoms():
+        if atom.GetAtomicNum() == 0 or atom.HasQuery():
+            raise StructureProblem(
+                R.Finding(
+                    "SMILES_INVALID",
+                    "The structure contains a dummy or query atom; "
+                    "a real, fully specified structure is needed.",
+                    fld,
+                )
+            )
+    if mol.GetNumHeavyAtoms() > s.max_heavy_atoms:
+        raise StructureProblem(
+            R.Finding(
+                "LIMIT_EXCEEDED",
+                f"The structure has {mol.GetNumHeavyAtoms()} heavy atoms; the limit is {s.max_heavy_atoms}.",
+                fld,
+                {"limit": "max_heavy_atoms"},
+            )
+        )
+    return mol
+
+
+def prepare_structure(c: Candidate, s: Settings, first_index: int) -> Structure:
+    mol = parse_candidate(c, s)
+    has_dot = "." in (c.smiles or "") or c.inchi is not None
+    prepared = standardize(mol, has_dot)
+    if len(prepared.components) > s.max_fragments:
+        raise StructureProblem(
+            R.Finding(
+                "LIMIT_EXCEEDED",
+                f"The structure has {len(prepared.components)} distinct "
+                f"components; the limit is {s.max_fragments}.",
+                c.field,
+                {"limit": "max_fragments"},
+            )
+        )
+    st = Structure(c, prepared)
+    mixture = len(prepared.components) > 1
+    for i, comp in enumerate(prepared.components):
+        ident = identify(comp)
+        smi, atom_pos, bond_pos = canonical_smiles(comp)
+        st.smiles.append(smi)
+        st.contexts.append(
+            ComponentContext(first_index + i, comp, ident, atom_pos, bond_pos, prepared, mixture)
+        )
+    if prepared.inorganic:
+        st.whole = st.contexts[0].identity
+    return st
+
+
+def _same_parent(a: Identity, b: Identity) -> bool:
+    if a.inchikey == b.inchikey:
+        return True
+    # Stereo given on one side only is not a disagreement (a CAS for the racemate, a flat SMILES).
+    return a.skeleton == b.skeleton and not (a.stereo_complete and b.stereo_complete)
+
+
+def structures_agree(a: Structure, b: Structure) -> bool:
+    """True when two identifiers name the same chemical (compared on the standardized parents)."""
+    ea, eb = a.candidate.entry_id, b.candidate.entry_id
+    if ea and eb and ea != eb:
+        return False
+    if a.prepared.inorganic or b.prepared.inorganic:
+        if a.whole and b.whole and a.whole.inchikey == b.whole.inchikey:
+            return True
+        return bool(ea and ea == eb)
+    ia = [c.identity for c in a.contexts]
+    ib = [c.identity for c in b.contexts]
+    a_in_b = all(any(_same_parent(x, y) for y in ib) for x in ia)
+    b_in_a = all(any(_same_parent(y, x) for x in ia) for y in ib)
+    return a_in_b or b_in_a  # one identifier may name one component of a mixture
+
+
+def _classify(matches: list[R.Match]) -> str:
+    if any(m.listed for m in matches):
+        return R.LISTED
+    if matches:
+        return R.ANALOG
+    return R.NONE
+
+
+def unresolved(
+    res: Resolution, version: str, findings: list[R.Finding], screened: bool = False
+) -> R.LineResult:
+    return R.LineResult(
+        classification=R.UNRESOLVED,
+        resolved=None,
+        matches=[],
+        findings=findings,
+        watchlist_version=version,
+        identifiers_used=res.used,
+        screened=screened,
+        engine_version=ENGINE_VERSION,
+    )
+
+
+def screen_resolution(cw: CompiledWatchlist, res: Resolution, s: Settings) -> R.LineResult:
+    """Screen a resolved line (runs in a worker when isolated)."""
+    findings = list(res.findings)
+    structures: list[Structure] = []
+    failed = False
+    for c in res.candidates:
+        try:
+            structures.append(prepare_structure(c, s, 0))
+        except StructureProblem as exc:
+            findings.append(exc.finding)
+            failed = failed or exc.finding.code in ("LIMIT_EXCEEDED", "SCREENING_FAILED")
+        except Exception as exc:  # noqa: BLE001 - any RDKit failure is a finding, never a "none"
+            findings.append(
+                R.Finding("SCREENING_FAILED", f"The structure could not be processed: {exc}", c.field)
+            )
+            failed = True
+    if not structures:
+        return unresolved(res, cw.version, findings)
+    primary = structures[0]
+    screened_structures = [primary]
+    for other in structures[1:]:
+        if structures_agree(primary, other):
+            continue
+        findings.append(
+            R.Finding(
+                "IDENTIFIER_CONFLICT",
+                f"The identifiers disagree: {primary.describe()}, but {other.describe()}. Both are screened.",
+                other.candidate.field,
+                {
+                    "identifiers": [primary.candidate.field, other.candidate.field],
+                    "resolved": [".".join(primary.smiles), ".".join(other.smiles)],
+                    "entries": [primary.candidate.entry_id, other.candidate.entry_id],
+                },
+            )
+        )
+        screened_structures.append(other)
+    components: list[R.Component] = []
+    matches: list[R.Match] = []
+    nearest: R.Nearest | None = None
+    for n, st in enumerate(screened_structures):
+        offset = len(components)
+        mixture = len(st.contexts) > 1
+        for ctx in st.contexts:
+            ctx.index += offset
+            role = (
+                ("parent" if not mixture else "mixture_component")
+                if n == 0
+                else f"identifier:{st.candidate.field}"
+            )
+            components.append(
+                R.Component(st.smiles[ctx.index - offset], ctx.identity.inchikey, ctx.identity.formula, role)
+            )
+            if st.prepared.inorganic:
+                for m in match_inorganic(cw, st.prepared, ctx.identity):
+                    m.component = ctx.index
+                    matches.append(m)
+                continue
+            try:
+                cm = match_component(cw, ctx, s.max_tautomers)
+            except Exception as exc:  # noqa: BLE001
+                findings.append(
+                    R.Finding("SCREENING_FAILED", f"Matching failed on component {ctx.index}: {exc}")
+                )
+                failed = True
+                continue
+            matches.extend(cm.matches)
+            findings.extend(cm.findings)
+            if cm.nearest and (nearest is None or cm.nearest.score > nearest.score):
+                nearest = cm.nearest
+        if mixture and n == 0:
+            findings.append(
+                R.Finding(
+                    "MIXTURE",
+                    f"The structure is a mixture of {len(st.contexts)} components; each one is screened.",
+                    st.candidate.field,
+                    {"components": st.smiles},
+                )
+            )
+    _add_direct_entry_matches(cw, structures, matches)
+    matches = _dedupe(matches)
+    resolved = _resolved(primary)
+    fraction = _mass_fraction(primary, matches)
+    if failed and not matches:
+        result = unresolved(res, cw.version, findings)
+        result.resolved = resolved
+        return result
+    return R.LineResult(
+        classification=_classify(matches),
+        resolved=resolved,
+        matches=matches,
+        findings=findings,
+        watchlist_version=cw.version,
+        identifiers_used=res.used,
+        screened=True,
+        nearest=nearest,
+        parent_mass_fraction=fraction,
+        engine_version=ENGINE_VERSION,
+    )
+
+
+def _add_direct_entry_matches(
+    cw: CompiledWatchlist, structures: list[Structure], matches: list[R.Match]
+) -> None:
+    """Element and inorganic entries named by CAS or name: their SMILES say too little, so the
+    identifier decides."""
+    have = {m.entry_id for m in matches}
+    for st in structures:
+        eid = st.candidate.entry_id
+        if not eid or eid in have:
+            continue
+        e = cw.watchlist.get(eid)
+        if e is None or e.kind == "organic":
+            continue
+        from .matching import _entry_match  # noqa: PLC0415 - shared match builder
+
+        if st.candidate.salt_form:
+            matches.append(
+                _entry_match(
+                    e,
+                    R.SALT_OR_ISOMER,
+                    f"{e.name}, {st.candidate.salt_form}, identified by its {st.candidate.field}.",
+                    None,
+                    listed="salts" in e.scope,
+                )
+            )
+        else:
+            matches.append(
+                _entry_match(e, R.EXACT, f"{e.name}, identified by its {st.candidate.field}.", None)
+            )
+        have.add(eid)
+
+
+def _dedupe(matches: list[R.Match]) -> list[R.Match]:
+    seen: set[tuple[str, str, str | None, int]] = set()
+    out = []
+    for m in matches:
+        key = (m.entry_id, m.match_type, m.class_id, m.component)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(m)
+    return out
+
+
+def _resolved(st: Structure) -> R.Resolved:
+    c = st.candidate
+    if len(st.contexts) == 1:
+        ident = st.contexts[0].identity
+        key, formula = ident.inchikey, ident.formula
+    else:
+        whole = identify(Chem.MolFromSmiles(".".join(st.smiles)))
+        key, formula = whole.inchikey, whole.formula
+    comps = [
+        R.Component(
+            smi,
+            ctx.identity.inchikey,
+            ctx.identity.formula,
+            "parent" if len(st.contexts) == 1 else "mixture_component",
+        )
+        for smi, ctx in zip(st.smiles, st.contexts, strict=True)
+    ]
+    return R.Resolved(
+        smiles=".".join(st.smiles),
+        inchikey=key,
+        source=c.field,
+        name=c.name,
+        formula=formula,
+        components=comps,
+        as_given_smiles=c.smiles if c.smiles else None,
+    )
+
+
+def _mass_fraction(st: Structure, matches: list[R.Match]) -> float | None:
+    """Matched parent's mass over the mass as given (salt, water and all), for base-weight thresholds."""
+    p = st.prepared
+    comp = next((m.component for m in matches if m.component < len(st.contexts)), None)
+    if comp is None:
+        return None
+    if p.inorganic or (not p.removed and len(p.components) == 1 and not st.candidate.mass_delta):
+        return 1.0
+    whole = rdMolDescriptors._CalcMolWt(p.as_given) + st.candidate.mass_delta
+    part = rdMolDescriptors._CalcMolWt(p.components[comp]) * (p.multiplicity[comp] if p.multiplicity else 1)
+    return round(part / whole, 4) if whole > 0 else None

@@ -1,0 +1,196 @@
+"""Structure standardization: a readable chain of single-purpose steps, the same for watchlist and orders.
+
+Steps (each one runs only when the input needs it, so the result is identical to running it always):
+
+1. ``split_fragments``   - one molecule per disconnected fragment (only when the SMILES has a ".").
+2. ``drop_counter_ions`` - remove water, inorganic acids and ions, and the organic acids used as salt
+   formers (acetate, tartrate, maleate, mesylate ...), when an organic component remains.
+3. ``neutralize``        - RDKit's Uncharger: carboxylates, ammonium salts written with charges.
+4. ``drop_isotopes``     - a deuterated or 13C-labelled form is the same chemical.
+5. ``deduplicate``       - a 2:1 sulfate has two identical parents; a mixture keeps one of each.
+
+RDKit's ``Normalizer`` is deliberately not in the chain: it rewrites neutral sulfoxides to the
+charge-separated form, and identity here is the standard InChI, which already treats nitro, N-oxide
+and sulfoxide spellings alike. Tautomers are not canonicalized on the hot path either (InChI's mobile-H
+layer covers the usual cases); ``matching`` enumerates tautomers only for small inputs whose formula
+equals a watchlist entry's.
+
+Carbon-free inputs (red phosphorus, iodine, HCl, KMnO4) keep their whole identity: keeping only the
+largest fragment would turn KMnO4 into a bare permanganate, so ``Prepared.inorganic`` holds the input
+as given.
+
+Any step can throw on odd input; callers turn that into a finding, never a ``none``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdkit import Chem
+from rdkit.Chem.MolStandardize import rdMolStandardize
+
+# Organic salt formers and their acids, stereo ignored (neutral canonical SMILES). Source: the
+# counter-ions of FDA-approved salts (Paulekuhn et al., J. Med. Chem. 2007, 50, 6665) that carry carbon.
+_ORGANIC_COUNTER_IONS = (
+    "CC(=O)O",
+    "O=CO",
+    "O=C(O)C(F)(F)F",
+    "O=C(O)C(=O)O",
+    "O=C(O)C(O)C(O)C(=O)O",
+    "O=C(O)C=CC(=O)O",
+    "O=C(O)CC(O)(CC(=O)O)C(=O)O",
+    "O=C(O)CCC(=O)O",
+    "O=C(O)CC(O)C(=O)O",
+    "CC(O)C(=O)O",
+    "CS(=O)(=O)O",
+    "O=S(=O)(O)c1ccccc1",
+    "Cc1ccc(S(=O)(=O)O)cc1",
+    "O=S(=O)(O)C(F)(F)F",
+    "CCS(=O)(=O)O",
+    "O=S(=O)(O)CCS(=O)(=O)O",
+    "O=C(O)c1ccccc1",
+    "O=C(O)c1ccccc1O",
+    "OCC(O)C(O)C(O)C(O)C(=O)O",
+    "O=C(O)CC(=O)O",
+    "CC1(C)C2CCC1(CS(=O)(=O)O)C(=O)C2",
+    "O=C(O)c1cc2ccccc2cc1O",
+)
+# Carbon-free fragments that are elements or molecular inorganics in their own right, not counter-ions:
+# kept as components of a mixture (iodine in a tincture, phosphorus with an organic).
+_ELEMENTAL = frozenset({"II", "[P]", "P12P3P1P23", "[I]", "S", "[S]"})
+
+_uncharger = rdMolStandardize.Uncharger(canonicalOrder=True)
+_counter_ion_keys: frozenset[str] | None = None
+
+
+def _counter_ions() -> frozenset[str]:
+    global _counter_ion_keys
+    if _counter_ion_keys is None:
+        keys = set()
+        for smi in _ORGANIC_COUNTER_IONS:
+            m = Chem.MolFromSmiles(smi)
+            keys.add(Chem.MolToSmiles(m, isomericSmiles=False))
+        _counter_ion_keys = frozenset(keys)
+    return _counter_ion_keys
+
+
+@dataclass
+class Prepared:
+    """An input after standardization: its organic parents, and what was removed on the way."""
+
+    as_given: Chem.Mol
+    components: list[Chem.Mol]  # standardized parents (organic, or carbon-free elements in a mixture)
+    removed: list[str] = field(default_factory=list)  # canonical SMILES of stripped fragments
+    steps: list[str] = field(default_factory=list)  # names of the steps that changed something
+    inorganic: bool = False  # no organic component: the whole input is the identity
+    fragments: int = 1
+    multiplicity: list[int] = field(default_factory=list)  # copies of each component in the input (2:1 salts)
+
+    @property
+    def hydrate(self) -> bool:
+        return any(r == "O" for r in self.removed)
+
+    @property
+    def salt(self) -> bool:
+        return any(r != "O" for r in self.removed)
+
+
+def _has_carbon(mol: Chem.Mol) -> bool:
+    return any(a.GetAtomicNum() == 6 for a in mol.GetAtoms())
+
+
+def _charged(mol: Chem.Mol) -> bool:
+    return any(a.GetFormalCharge() for a in mol.GetAtoms())
+
+
+def neutralize(mol: Chem.Mol) -> Chem.Mol:
+    """Neutralize acids and bases written in ionized form (only when some atom is charged).
+
+    >>> Chem.MolToSmiles(neutralize(Chem.MolFromSmiles("C[NH3+]")))
+    'CN'
+    """
+    if not _charged(mol):
+        return mol
+    return _uncharger.uncharge(mol)
+
+
+def drop_isotopes(mol: Chem.Mol) -> Chem.Mol:
+    """Remove isotope labels (a deuterated form is the same chemical)."""
+    if not any(a.GetIsotope() for a in mol.GetAtoms()):
+        return mol
+    mol = Chem.Mol(mol)
+    for a in mol.GetAtoms():
+        a.SetIsotope(0)
+    return mol
+
+
+def is_counter_ion(frag: Chem.Mol) -> bool:
+    """True for water, inorganic ions and acids, and the usual organic salt formers."""
+    if not _has_carbon(frag):
+        return Chem.MolToSmiles(frag) not in _ELEMENTAL
+    if frag.GetNumHeavyAtoms() > 20:
+        return False
+    neutral = neutralize(frag)
+    return Chem.MolToSmiles(neutral, isomericSmiles=False) in _counter_ions()
+
+
+def standardize(mol: Chem.Mol, smiles_has_dot: bool = True) -> Prepared:
+    """Run the chain on a parsed, sanitized molecule.
+
+    >>> p = standardize(Chem.MolFromSmiles("C[C@@H]([C@H](c1ccccc1)O)NC.Cl"))
+    >>> [Chem.MolToSmiles(c) for c in p.components], p.removed, p.salt
+    (['CN[C@@H](C)[C@@H](O)c1ccccc1'], ['Cl'], True)
+    >>> p = standardize(Chem.MolFromSmiles("[K+].[O-][Mn](=O)(=O)=O"))
+    >>> p.inorganic, Chem.MolToSmiles(p.components[0])
+    (True, '[K+].[O]=[Mn](=[O])(=[O])[O-]')
+    """
+    steps: list[str] = []
+    removed: list[str] = []
+    if smiles_has_dot and mol.GetNumAtoms() and len(Chem.GetMolFrags(mol)) > 1:
+        frags = list(Chem.GetMolFrags(mol, asMols=True, sanitizeFrags=True))
+        steps.append("split_fragments")
+    else:
+        frags = [mol]
+    n_frags = len(frags)
+    if n_frags > 1:
+        organic = [f for f in frags if not is_counter_ion(f)]
+        if any(_has_carbon(f) for f in organic):
+            removed = [Chem.MolToSmiles(neutralize(f)) for f in frags if is_counter_ion(f)]
+            if removed:
+                steps.append("drop_counter_ions")
+            frags = organic
+        elif not organic:
+            # Nothing but water, acids and ions: a carbon-free input such as KMnO4, or an organic salt
+            # former on its own (sodium acetate). Keep the whole input's identity.
+            carbon = [f for f in frags if _has_carbon(f)]
+            if not carbon:
+                return Prepared(mol, [mol], [], steps, inorganic=True, fragments=n_frags, multiplicity=[1])
+            removed = [Chem.MolToSmiles(neutralize(f)) for f in frags if not _has_carbon(f)]
+            frags = carbon
+            steps.append("drop_counter_ions")
+        else:
+            frags = organic
+    elif not _has_carbon(mol):
+        return Prepared(mol, [mol], [], steps, inorganic=True, fragments=1, multiplicity=[1])
+    out: list[Chem.Mol] = []
+    seen: dict[str, int] = {}
+    counts: list[int] = []
+    for f in frags:
+        g = neutralize(f)
+        if g is not f:
+            steps.append("neutralize")
+        h = drop_isotopes(g)
+        if h is not g:
+            steps.append("drop_isotopes")
+        if n_frags > 1:
+            key = Chem.MolToSmiles(h)
+            if key in seen:
+                steps.append("deduplicate")
+                counts[seen[key]] += 1
+                continue
+            seen[key] = len(out)
+        out.append(h)
+        counts.append(1)
+    return Prepared(
+        mol, out, removed, list(dict.fromkeys(steps)), inorganic=False, fragments=n_frags, multiplicity=counts
+    )
