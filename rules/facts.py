@@ -9,6 +9,7 @@ fields freely, never rename or drop one.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -51,7 +52,8 @@ class FindingFacts:
     code: str
     message: str
     field: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
+    # dataclasses.field spelled out: the attribute above shadows the name `field` in this class body.
+    detail: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -86,6 +88,11 @@ class PriorLine:
     concentration_percent: float | None = None
     parent_mass_fraction: float | None = None
     status: str | None = None  # status of that order's latest screening
+    # Added for synthesis-route detection across orders (reagents that are not watchlist entries):
+    inchikeys: list[str] = field(default_factory=list)  # resolved InChIKey(s) of that line's chemical
+    cas: str | None = None  # CAS number as given on that line
+    product: str | None = None  # product description as given
+    name: str | None = None  # chemical name as given or resolved
 
 
 @dataclass
@@ -141,3 +148,8 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def required_action_texts(self) -> list[str]:
+        """The required actions as the API's ``required_actions`` strings (due dates included)."""
+        return [action.text for action in self.required_actions]

@@ -1,0 +1,437 @@
+"""What the engine works out once per evaluation, before any red flag runs.
+
+For every line: which watchlist entries it is (listed matches) and which regimes those entries are
+in on the evaluation date; which analogues it resembles. For every US-listed entry on the order: its
+quantity in base weight, the threshold that applies to this destination, and the calendar-month total
+with the earlier orders to the same consignee (21 CFR 1310.04(f): thresholds are cumulative per month).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rules import units
+from rules.facts import LineFacts, MatchFacts, OrderFacts, PriorLine
+from rules.ruleset import Chemical, MixtureRule, RuleMeta, RuleSet, Threshold
+
+US_LISTS = ("list_I", "list_II")
+US_CONTROLLED = ("schedule_II_immediate_precursor", "schedule_I/II_drug")
+INCB_TABLES = ("INCB_table_I", "INCB_table_II")
+# chem_db's class id for the fentanyl-related-substance class (Schedule I by class, 21 U.S.C. 812(c)
+# Schedule I(e), HALT Fentanyl Act): a vocabulary term shared with chem_db, not a regulatory figure.
+FRS_CLASS_ID = "fentanyl-related-substance"
+# chem_db's human labels (TEAM.md), used only for entries the rule data does not know yet.
+_LABEL_REGIMES = {
+    "dea list i": "list_I",
+    "dea list ii": "list_II",
+    "schedule ii immediate precursor": "schedule_II_immediate_precursor",
+    "schedule i controlled substance": "schedule_I/II_drug",
+    "schedule ii controlled substance": "schedule_I/II_drug",
+    "incb table i": "INCB_table_I",
+    "incb table ii": "INCB_table_II",
+}
+
+
+@dataclass
+class EntryHit:
+    """A listed watchlist entry that a line is (as its parent, salt, isomer or listed derivative)."""
+
+    entry_id: str
+    name: str
+    match: MatchFacts
+    chemical: Chemical | None
+    regimes: list[str]  # regimes in force on the evaluation date
+    regime_meta: list[RuleMeta]
+    from_labels: bool = False  # regimes taken from chem_db's labels: the rule data lacks this entry
+
+    @property
+    def us_listed(self) -> bool:
+        return any(r in US_LISTS for r in self.regimes)
+
+    @property
+    def list_I(self) -> bool:
+        return "list_I" in self.regimes
+
+    @property
+    def controlled(self) -> bool:
+        return any(r in US_CONTROLLED for r in self.regimes)
+
+    @property
+    def incb_only(self) -> bool:
+        return bool(self.regimes) and all(r in INCB_TABLES for r in self.regimes)
+
+    @property
+    def family(self) -> str | None:
+        return self.chemical.family if self.chemical else None
+
+    @property
+    def verified(self) -> bool:
+        return not self.from_labels and all(m.verified for m in self.regime_meta)
+
+
+@dataclass
+class LineView:
+    line: LineFacts
+    hits: list[EntryHit]  # listed entries in force on the date
+    dormant: list[EntryHit]  # listed matches whose entry is not (yet / any more) in force on the date
+    analogs: list[MatchFacts]  # designer / class / similarity matches that do not make it listed
+
+    @property
+    def index(self) -> int:
+        return self.line.index
+
+    @property
+    def unresolved(self) -> bool:
+        return self.line.classification == "unresolved" or not self.line.screened
+
+    def names(self) -> list[str]:
+        """Every name this line's chemical may honestly be called."""
+        names: list[str] = []
+        for value in (self.line.resolved_name, self.line.identifiers.get("name")):
+            if value:
+                names.append(value)
+        for hit in self.hits + self.dormant:
+            names.append(hit.name)
+            names.append(hit.entry_id.replace("-", " "))
+            if hit.chemical:
+                names.append(hit.chemical.name)
+                names.extend(hit.chemical.synonyms)
+        return names
+
+
+@dataclass
+class Contribution:
+    """One line (this order's, or an earlier order's) counted toward a monthly total."""
+
+    reference: str
+    order_date: date
+    line: int | None  # index on this order; None for earlier orders
+    quantity: float
+    unit: str
+    concentration_percent: float | None
+    base_kg: float | None  # None when a volume could not be converted
+    base_l: float | None  # listed-chemical volume in litres, when declared by volume
+    current: bool
+    status: str | None = None
+
+    def as_evidence(self) -> dict[str, Any]:
+        return {
+            "reference": self.reference,
+            "order_date": self.order_date.isoformat(),
+            "line": self.line,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "concentration_percent": self.concentration_percent,
+            "base_kg": None if self.base_kg is None else round(self.base_kg, 6),
+            "status": self.status,
+        }
+
+
+@dataclass
+class Measure:
+    """A total compared with a threshold, in the dimension the quantities were declared in."""
+
+    amount: float
+    unit: str  # "kg" or "gal"
+    limit: float
+    at_or_over: bool
+
+
+@dataclass
+class Aggregate:
+    """One US-listed entry on this order: its quantities, threshold and monthly total."""
+
+    entry_id: str
+    name: str
+    hits: list[EntryHit]
+    regulated_lines: list[int] = field(default_factory=list)  # lines counted (not exempt mixtures)
+    exempt_lines: list[tuple[int, MixtureRule]] = field(default_factory=list)
+    current: list[Contribution] = field(default_factory=list)
+    prior: list[Contribution] = field(default_factory=list)
+    threshold: Threshold | None = None
+    scope: str = "threshold"  # threshold | any_quantity | not_for_destination | no_data
+    unconvertible: list[int] = field(default_factory=list)  # lines whose volume had no density
+    order_measure: Measure | None = None
+    month_measure: Measure | None = None
+    single_prior_over: list[str] = field(default_factory=list)  # earlier orders at/over alone
+
+    @property
+    def order_over(self) -> bool:
+        return self.order_measure is not None and self.order_measure.at_or_over
+
+    @property
+    def month_over(self) -> bool:
+        return self.month_measure is not None and self.month_measure.at_or_over
+
+    @property
+    def regulated(self) -> bool:
+        """A regulated transaction: this order alone, or the month's total, at or over the threshold."""
+        if not self.regulated_lines:
+            return False
+        if self.scope in ("any_quantity", "no_data"):
+            return True
+        if self.scope == "not_for_destination":
+            return False
+        return self.order_over or self.month_over or bool(self.unconvertible)
+
+    @property
+    def list_I(self) -> bool:
+        return any(h.list_I for h in self.hits)
+
+
+@dataclass
+class Context:
+    facts: OrderFacts
+    ruleset: RuleSet
+    on: date
+    lines: list[LineView]
+    aggregates: dict[str, Aggregate]
+
+    # ---- order-level summaries used to scale the severity of diversion indicators ----
+    def listed_lines(self) -> list[LineView]:
+        return [v for v in self.lines if v.hits]
+
+    def high_risk(self) -> bool:
+        """List I, Schedule II precursors / controlled, INCB-only, designer analogues, or FRS on the order."""
+        for view in self.lines:
+            if any(h.list_I or h.controlled or h.incb_only for h in view.hits):
+                return True
+            if any(m.match_type == "class" for m in view.analogs):
+                return True
+        return False
+
+    def regulated_list_II(self) -> bool:
+        return any(a.regulated for a in self.aggregates.values())
+
+    def any_listed(self) -> bool:
+        return any(v.hits for v in self.lines)
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _labels_to_regimes(labels: list[str]) -> list[str]:
+    regimes = []
+    for label in labels:
+        regime = _LABEL_REGIMES.get(label.strip().lower())
+        if regime and regime not in regimes:
+            regimes.append(regime)
+    return regimes
+
+
+def build_line_view(line: LineFacts, ruleset: RuleSet, on: date) -> LineView:
+    hits: list[EntryHit] = []
+    dormant: list[EntryHit] = []
+    analogs: list[MatchFacts] = []
+    seen: set[str] = set()
+    for match in line.matches:
+        if not match.listed:
+            analogs.append(match)
+            continue
+        if match.entry_id in seen:
+            continue
+        seen.add(match.entry_id)
+        chemical = ruleset.chemical(match.entry_id)
+        if chemical is not None:
+            in_force = chemical.regimes_on(on)
+            hit = EntryHit(
+                match.entry_id,
+                chemical.name,
+                match,
+                chemical,
+                [r.regime for r in in_force],
+                [r.meta for r in in_force],
+            )
+            (hits if in_force else dormant).append(hit)
+        else:
+            regimes = _labels_to_regimes(match.lists)
+            if match.class_id == FRS_CLASS_ID and "schedule_I/II_drug" not in regimes:
+                regimes.append("schedule_I/II_drug")
+            hit = EntryHit(match.entry_id, match.name, match, None, regimes, [], from_labels=True)
+            (hits if regimes else dormant).append(hit)
+    return LineView(line, hits, dormant, analogs)
+
+
+def _same_month(a: date, b: date) -> bool:
+    return (a.year, a.month) == (b.year, b.month)
+
+
+def select_threshold(
+    entry_id: str, destination: str, ruleset: RuleSet, on: date
+) -> tuple[str, Threshold | None]:
+    """(scope, threshold) for exporting ``entry_id`` to ``destination`` on ``on``.
+
+    scope: ``threshold`` (the lowest applicable row), ``any_quantity`` (a zero threshold),
+    ``not_for_destination`` (rows exist but none covers the destination, e.g. MIBK to Canada) or
+    ``no_data`` (no row at all: treated as regulated at any quantity).
+    """
+    rows = ruleset.thresholds_for(entry_id, on)
+    if not rows:
+        return "no_data", None
+    applicable = []
+    for row in rows:
+        if destination in row.except_countries:
+            continue
+        if row.destinations == "any" or destination in ruleset.group_members(row.destinations, on):
+            applicable.append(row)
+    if not applicable:
+        return "not_for_destination", None
+
+    def as_kg(row: Threshold) -> float:
+        if row.mass_kg is not None:
+            return row.mass_kg
+        density = units.density_for(entry_id, ruleset)
+        volume_gal = row.volume_gal or 0.0
+        return units.to_litres(volume_gal, "gal") * (density.kg_per_l if density else 1.0)
+
+    chosen = min(applicable, key=as_kg)
+    if (chosen.mass_kg == 0) or (chosen.mass_kg is None and chosen.volume_gal == 0):
+        return "any_quantity", chosen
+    return "threshold", chosen
+
+
+def contribution(
+    entry_id: str,
+    ruleset: RuleSet,
+    reference: str,
+    order_date: date,
+    line: int | None,
+    quantity: float,
+    unit: str,
+    concentration: float | None,
+    parent_fraction: float | None,
+    current: bool,
+    status: str | None = None,
+) -> Contribution:
+    fraction = units.base_fraction(concentration, parent_fraction)
+    base_l = None
+    try:
+        if units.is_volume(unit):
+            base_l = units.to_litres(quantity, unit) * fraction
+        base_kg: float | None = units.to_kg(quantity, unit, entry_id, ruleset, concentration) * fraction
+    except units.UnitError:
+        base_kg = None
+    return Contribution(
+        reference, order_date, line, quantity, unit, concentration, base_kg, base_l, current, status
+    )
+
+
+def _compare(amount: float, limit: float, ruleset: RuleSet) -> bool:
+    if ruleset.threshold_comparison == "above":
+        return amount > limit
+    return amount >= limit
+
+
+def measure(
+    contributions: list[Contribution], threshold: Threshold, entry_id: str, ruleset: RuleSet
+) -> Measure | None:
+    """Total of ``contributions`` against ``threshold``.
+
+    All declared by volume and the threshold has a volume: compared in gallons (so 501 gal of MIBK is
+    over 500 gal whatever the density). Otherwise compared in kg base weight, converting a volume-only
+    threshold with the chemical's density. None when a quantity could not be converted.
+    """
+    if not contributions:
+        return None
+    if threshold.volume_gal is not None and all(c.base_l is not None for c in contributions):
+        gallons = sum(c.base_l or 0.0 for c in contributions) / units.LITRES_PER_GALLON
+        return Measure(gallons, "gal", threshold.volume_gal, _compare(gallons, threshold.volume_gal, ruleset))
+    if any(c.base_kg is None for c in contributions):
+        return None
+    kg = sum(c.base_kg or 0.0 for c in contributions)
+    if threshold.mass_kg is not None:
+        return Measure(kg, "kg", threshold.mass_kg, _compare(kg, threshold.mass_kg, ruleset))
+    density = units.density_for(entry_id, ruleset)
+    if density is None or threshold.volume_gal is None:
+        return None
+    limit = units.to_litres(threshold.volume_gal, "gal") * density.kg_per_l
+    return Measure(kg, "kg", limit, _compare(kg, limit, ruleset))
+
+
+def _prior_in_month(prior: PriorLine, facts: OrderFacts) -> bool:
+    return _same_month(prior.order_date, facts.order_date) and prior.reference != facts.reference
+
+
+def build_aggregates(
+    facts: OrderFacts, views: list[LineView], ruleset: RuleSet, on: date
+) -> dict[str, Aggregate]:
+    aggregates: dict[str, Aggregate] = {}
+    for view in views:
+        for hit in view.hits:
+            if not hit.us_listed:
+                continue
+            agg = aggregates.setdefault(hit.entry_id, Aggregate(hit.entry_id, hit.name, []))
+            agg.hits.append(hit)
+            rule = ruleset.mixture_rule(hit.entry_id, on)
+            concentration = view.line.concentration_percent
+            if (
+                rule is not None
+                and rule.exempt_at_or_below_percent is not None
+                and concentration is not None
+                and concentration <= rule.exempt_at_or_below_percent
+            ):
+                agg.exempt_lines.append((view.index, rule))
+                continue
+            agg.regulated_lines.append(view.index)
+            counted = contribution(
+                hit.entry_id,
+                ruleset,
+                facts.reference,
+                facts.order_date,
+                view.index,
+                view.line.quantity,
+                view.line.unit,
+                concentration,
+                view.line.parent_mass_fraction,
+                True,
+            )
+            if counted.base_kg is None and counted.base_l is None:
+                agg.unconvertible.append(view.index)
+            agg.current.append(counted)
+
+    for entry_id, agg in aggregates.items():
+        agg.scope, agg.threshold = select_threshold(entry_id, facts.destination_country, ruleset, on)
+        rule = ruleset.mixture_rule(entry_id, on)
+        for prior in facts.history.prior_lines:
+            if entry_id not in prior.entry_ids or not _prior_in_month(prior, facts):
+                continue
+            if (
+                rule is not None
+                and rule.exempt_at_or_below_percent is not None
+                and prior.concentration_percent is not None
+                and prior.concentration_percent <= rule.exempt_at_or_below_percent
+            ):
+                continue
+            agg.prior.append(
+                contribution(
+                    entry_id,
+                    ruleset,
+                    prior.reference,
+                    prior.order_date,
+                    None,
+                    prior.quantity,
+                    prior.unit,
+                    prior.concentration_percent,
+                    prior.parent_mass_fraction,
+                    False,
+                    prior.status,
+                )
+            )
+        if agg.threshold is not None and agg.scope == "threshold":
+            agg.order_measure = measure(agg.current, agg.threshold, entry_id, ruleset)
+            agg.month_measure = measure(agg.current + agg.prior, agg.threshold, entry_id, ruleset)
+            by_order: dict[str, list[Contribution]] = {}
+            for c in agg.prior:
+                by_order.setdefault(c.reference, []).append(c)
+            for reference, contributions in by_order.items():
+                single = measure(contributions, agg.threshold, entry_id, ruleset)
+                if single is not None and single.at_or_over:
+                    agg.single_prior_over.append(reference)
+    return aggregates
+
+
+def build_context(facts: OrderFacts, ruleset: RuleSet, on: date) -> Context:
+    views = [build_line_view(line, ruleset, on) for line in facts.lines]
+    return Context(facts, ruleset, on, views, build_aggregates(facts, views, ruleset, on))

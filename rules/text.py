@@ -1,0 +1,46 @@
+"""Small text helpers shared by the red flags: accent/case folding and phrase matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+
+def fold(text: str | None) -> str:
+    """Lower case, no accents, punctuation as spaces, single spaces.
+
+    >>> fold("Acétone, grado técnico (99.5%)")
+    'acetone grado tecnico 99 5'
+    """
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    plain = re.sub(r"[^a-z0-9/]+", " ", plain)
+    return re.sub(r"\s+", " ", plain).strip()
+
+
+def contains_phrase(text: str, phrase: str, prefix: bool = False) -> bool:
+    """True when ``phrase`` occurs in ``text`` as whole words (or as a word prefix with ``prefix``).
+
+    Both are folded first.
+
+    >>> contains_phrase("Uso industrial general", "uso industrial"), contains_phrase("flavoured", "flavor")
+    (True, False)
+    >>> contains_phrase("Productos farmacéuticos", "farmaceutic", prefix=True)
+    True
+    """
+    folded_text, folded_phrase = fold(text), fold(phrase)
+    if not folded_phrase or not folded_text:
+        return False
+    tail = "" if prefix else r"\b"
+    return re.search(r"\b" + re.escape(folded_phrase) + tail, folded_text) is not None
+
+
+def first_phrase(text: str, phrases: Iterable[str], prefix: bool = False) -> str | None:
+    """The first of ``phrases`` found in ``text``, or None."""
+    for phrase in phrases:
+        if contains_phrase(text, phrase, prefix=prefix):
+            return phrase
+    return None

@@ -1,0 +1,1 @@
+"""Maintenance scripts for the rule data (run by hand; never imported at run time)."""

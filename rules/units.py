@@ -1,0 +1,129 @@
+"""Quantities: units, volume to mass with each chemical's density, concentration and base weight.
+
+Thresholds (21 CFR 1310.04) are by base weight, so a line's quantity becomes
+``quantity (in kg) x concentration x parent_mass_fraction``; a 40 % methylamine solution counts as 40 %
+methylamine, and a salt counts by the weight of its free base. Volumes become mass with the density in
+``rules/data/densities.yaml`` (the solution's density when the data has one for that concentration).
+Unit factors are exact definitions (NIST SP 811), not regulation, so they live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rules.ruleset import RuleSet
+
+# Accepted unit strings (case-insensitive on input); the API schema uses this tuple.
+UNITS: tuple[str, ...] = ("mg", "g", "kg", "t", "lb", "mL", "L", "gal")
+
+_MASS_KG = {"mg": 1e-6, "g": 1e-3, "kg": 1.0, "t": 1000.0, "lb": 0.45359237}
+_VOLUME_L = {"ml": 1e-3, "l": 1.0, "gal": 3.785411784}  # US liquid gallon
+LITRES_PER_GALLON = _VOLUME_L["gal"]
+# Tolerance (percentage points) for using a tabulated solution density for a declared concentration.
+_SOLUTION_MATCH_POINTS = 1.0
+
+
+class UnitError(ValueError):
+    """A quantity that cannot be converted (unknown unit, or a volume of a chemical without a density)."""
+
+
+def canonical_unit(unit: str) -> str:
+    """The accepted spelling of a unit, or raise UnitError.
+
+    >>> canonical_unit("KG"), canonical_unit("ml"), canonical_unit("Gal")
+    ('kg', 'mL', 'gal')
+    """
+    lowered = unit.strip().lower() if isinstance(unit, str) else ""
+    for accepted in UNITS:
+        if accepted.lower() == lowered:
+            return accepted
+    raise UnitError(f"unknown unit {unit!r}; accepted: {', '.join(UNITS)}")
+
+
+def is_volume(unit: str) -> bool:
+    return canonical_unit(unit).lower() in _VOLUME_L
+
+
+def to_litres(quantity: float, unit: str) -> float:
+    """A volume in litres (raise UnitError for a mass unit).
+
+    >>> round(to_litres(500, "gal"), 3)
+    1892.706
+    """
+    key = canonical_unit(unit).lower()
+    if key not in _VOLUME_L:
+        raise UnitError(f"{unit!r} is not a volume unit")
+    return quantity * _VOLUME_L[key]
+
+
+@dataclass(frozen=True)
+class DensityUsed:
+    kg_per_l: float
+    citation: str
+    verified: bool
+    solution: bool  # True when a tabulated solution density was used
+
+
+def density_for(
+    entry_id: str, ruleset: RuleSet, concentration_percent: float | None = None
+) -> DensityUsed | None:
+    """The density to turn a volume of ``entry_id`` (at that concentration) into mass, or None."""
+    if concentration_percent is not None and concentration_percent < 100:
+        best = None
+        for row in ruleset.solutions:
+            if row.entry_id != entry_id:
+                continue
+            gap = abs(row.concentration_percent - concentration_percent)
+            if gap <= _SOLUTION_MATCH_POINTS and (best is None or gap < best[0]):
+                best = (gap, row)
+        if best is not None:
+            row = best[1]
+            return DensityUsed(row.kg_per_l, row.citation, row.verified, True)
+    density = ruleset.densities.get(entry_id)
+    if density is None:
+        return None
+    return DensityUsed(density.kg_per_l, density.citation, density.verified, False)
+
+
+def to_kg(
+    quantity: float,
+    unit: str,
+    entry_id: str | None,
+    ruleset: RuleSet,
+    concentration_percent: float | None = None,
+) -> float:
+    """The mass in kg of a declared quantity (the whole material, before concentration).
+
+    A volume needs the chemical's density; without one this raises UnitError.
+
+    >>> from rules import load_ruleset
+    >>> rs = load_ruleset()
+    >>> to_kg(2, "lb", None, rs)
+    0.90718474
+    >>> round(to_kg(1, "L", "acetone", rs), 4)   # density from the `chemicals` package
+    0.7866
+    """
+    key = canonical_unit(unit)
+    if key in _MASS_KG:
+        return quantity * _MASS_KG[key]
+    if entry_id is None:
+        raise UnitError(f"a volume ({unit}) needs a chemical to find its density")
+    density = density_for(entry_id, ruleset, concentration_percent)
+    if density is None:
+        raise UnitError(f"no density on file for {entry_id!r}: declare this line by mass")
+    return to_litres(quantity, key) * density.kg_per_l
+
+
+def base_fraction(concentration_percent: float | None, parent_mass_fraction: float | None) -> float:
+    """The fraction of the declared material that counts toward a threshold (base weight).
+
+    An undeclared concentration counts as 100 % (unknown concentration means regulated).
+
+    >>> base_fraction(40, None), base_fraction(None, 0.82), base_fraction(50, 0.5)
+    (0.4, 0.82, 0.25)
+    """
+    concentration = 100.0 if concentration_percent is None else concentration_percent
+    fraction = parent_mass_fraction if parent_mass_fraction is not None and parent_mass_fraction > 0 else 1.0
+    return concentration / 100.0 * min(fraction, 1.0)
