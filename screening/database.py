@@ -1,0 +1,170 @@
+"""Engines, sessions and the write lock. No Flask here: the CLI, services and tests use it directly.
+
+Concurrency model. Screening an order reads the exporter's history with a
+consignee (for cumulative monthly thresholds) and appends to the audit chain;
+both are only correct if the write phases of concurrent requests run one after
+the other. :func:`lock_for_write` takes that lock inside the current
+transaction:
+
+- SQLite: the transaction is (re)started with ``BEGIN IMMEDIATE``, which takes
+  the database's single write lock up front (waiting up to the busy timeout).
+  A deferred transaction that has already read cannot be upgraded safely in WAL
+  mode (SQLite answers SQLITE_BUSY_SNAPSHOT when another writer committed in
+  between), so a read-only transaction is ended first.
+- PostgreSQL: ``SELECT ... FOR UPDATE`` on the one-row ``audit_chain_head``;
+  statements after it (READ COMMITTED) see every transaction committed before.
+
+Call it after slow work (chemistry) and before the reads that decide what to write.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from .models import AuditChainHead
+
+DEFAULT_BUSY_TIMEOUT_MS = 30_000
+_IMMEDIATE = "screening_sqlite_immediate"
+
+
+class WriteLockError(RuntimeError):
+    """The write lock was requested after the transaction had unflushed changes (a programming error)."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs given without one.
+
+    >>> normalise_database_url("postgres://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    >>> normalise_database_url("sqlite:///instance/x.db")
+    'sqlite:///instance/x.db'
+    """
+    for plain in ("postgres://", "postgresql://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain) :]
+    return url
+
+
+def create_db_engine(
+    url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, echo: bool = False
+) -> Engine:
+    """An engine for ``url`` with this service's SQLite settings (WAL, busy timeout, explicit BEGIN)."""
+    url = normalise_database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+
+    database = parsed.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+    engine = create_engine(
+        url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def configure_connection(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see "begin" below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        # In WAL mode NORMAL keeps the database consistent on power loss; the last commits may roll back.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin_transaction(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """An engine and the way to make sessions on it (one per request, CLI command or job)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessionmaker: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+        self.external_transaction = False
+
+    def new_session(self) -> Session:
+        session = self.sessionmaker()
+        session.info["external_transaction"] = self.external_transaction
+        return session
+
+    def bind_to_connection(self, connection: Connection) -> None:
+        """Make every session join ``connection``'s transaction through savepoints (tests)."""
+        self.sessionmaker = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        self.external_transaction = True
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """A session committed once at the end, rolled back on any exception (CLI commands, jobs)."""
+        session = self.new_session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def lock_for_write(session: Session) -> AuditChainHead:
+    """Take the service-wide write lock for the rest of this transaction; return the locked chain head.
+
+    Idempotent within a transaction. Raises :class:`WriteLockError` when called
+    with unflushed changes pending on SQLite (take the lock before changing anything).
+    """
+    begin_write(session)
+    head = session.get(AuditChainHead, 1, with_for_update=True, populate_existing=True)
+    if head is None:
+        raise RuntimeError("audit_chain_head row missing: run `flask --app wsgi db upgrade`")
+    return head
+
+
+def begin_write(session: Session) -> None:
+    """Make the current transaction a write transaction (SQLite: ``BEGIN IMMEDIATE``), without the chain lock.
+
+    For small bookkeeping writes (an API key's last-used time) that need not wait
+    for, nor block, screenings on PostgreSQL.
+    """
+    if session.info.get("write_locked"):
+        return
+    if session.get_bind().dialect.name == "sqlite" and not session.info.get("external_transaction"):
+        _begin_immediate(session)
+    session.info["write_locked"] = True
+
+
+def _begin_immediate(session: Session) -> None:
+    if session.in_transaction():
+        if session.info.get("flushed"):
+            return  # a flushed write already holds SQLite's write lock
+        if session.new or session.dirty or session.deleted:
+            raise WriteLockError("lock_for_write() must be called before changing anything in the session")
+        session.rollback()  # ends the read snapshot; loaded objects reload on next access
+    session.connection(execution_options={_IMMEDIATE: True})
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_flush(session: Session, _context: Any) -> None:
+    session.info["flushed"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction_state(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("write_locked", None)
+        session.info.pop("flushed", None)

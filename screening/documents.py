@@ -1,0 +1,95 @@
+"""The JSON documents a screening is shown as, per audience (no Flask; used by the API and the pages).
+
+Exporters (API keys, compliance officers) see the contract's document plus the
+review state once a liaison has acted, never internal notes or explanations.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from .models import Order, ReviewItem, Screening
+from .services.reviews import exporter_review_view
+
+NOTICE = (
+    "These results are risk signals for people to act on, not legal advice. "
+    "Check obligations against the current regulations before shipping."
+)
+
+
+def iso_utc(value: datetime) -> str:
+    """A UTC timestamp as the contract shows it.
+
+    >>> iso_utc(datetime(2026, 11, 22, 10, 15, 0, 123000, tzinfo=UTC))
+    '2026-11-22T10:15:00Z'
+    """
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def line_document(line: dict[str, Any]) -> dict[str, Any]:
+    """One stored line result, in the contract's shape (extra chem_db fields kept)."""
+    doc = dict(line)
+    doc.pop("watchlist_version", None)
+    doc.pop("engine_version", None)
+    doc.pop("identifiers_used", None)
+    return doc
+
+
+def screening_document(order: Order, screening: Screening, review_item: ReviewItem | None) -> dict[str, Any]:
+    """The exporter's document for an order's screening (``POST``/``GET /api/v1/screenings``)."""
+    actions = screening.required_actions or []
+    return {
+        "id": order.id,
+        "reference": order.reference,
+        "status": screening.status,
+        "screened_at": iso_utc(screening.screened_at),
+        "watchlist_version": screening.watchlist_version,
+        "rules_version": screening.rules_version,
+        "engine_version": screening.engine_version,
+        "screening_id": screening.id,
+        "trigger": screening.trigger,
+        "order_date": order.order_date,
+        "destination_country": order.destination_country,
+        "lines": [line_document(line) for line in screening.lines],
+        "flags": [
+            {
+                "code": f.code,
+                "severity": f.severity,
+                "line": f.line,
+                "message": f.message,
+                "citation": f.citation,
+                "evidence": f.evidence,
+                "verified": f.verified,
+            }
+            for f in screening.flags
+        ],
+        "required_actions": [a.get("text", "") for a in actions],
+        "required_actions_detail": actions,
+        "review": exporter_review_view(review_item),
+        "notice": NOTICE,
+    }
+
+
+def screening_summary(order: Order, review_item: ReviewItem | None) -> dict[str, Any]:
+    screening = order.latest_screening
+    assert screening is not None
+    return {
+        "id": order.id,
+        "reference": order.reference,
+        "status": screening.status,
+        "screened_at": iso_utc(screening.screened_at),
+        "order_date": order.order_date,
+        "destination_country": order.destination_country,
+        "consignee": order.consignee_name,
+        "flags": [f.code for f in screening.flags],
+        "review": exporter_review_view(review_item),
+    }
+
+
+def check_document(index: int, result: dict[str, Any], ref: str | None = None) -> dict[str, Any]:
+    doc = line_document(result)
+    doc["index"] = index
+    if ref is not None:
+        doc["ref"] = ref
+    return doc

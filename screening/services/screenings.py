@@ -1,0 +1,630 @@
+"""Screen orders and catalogue items; find and list an organisation's screenings.
+
+The flow of :func:`screen_order`: the chemistry runs first, outside any lock
+(chem_db resolves and matches each line); then the write lock is taken
+(:func:`screening.database.lock_for_write`), the exporter's history with the
+consignee is read, the rules evaluate the order, and the order, its lines, the
+screening, its flags and matches, a review item when needed, the idempotency
+key and an audit entry are added and flushed. The caller commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..database import lock_for_write
+from ..models import (
+    CLEAR,
+    INITIAL,
+    RESCREEN,
+    IdempotencyKey,
+    Order,
+    OrderLine,
+    Organisation,
+    ReviewItem,
+    Screening,
+    ScreeningFlag,
+    ScreeningMatch,
+    new_id,
+)
+from .actors import Actor
+from .audit import canonical_json, jsonable, record_audit
+from .errors import IdempotencyConflict, NotFound
+from .reviews import open_review_for
+
+if TYPE_CHECKING:
+    from chem_db.results import Identifiers, LineResult
+    from rules.facts import History, LineFacts, Outcome, Party
+
+IDENTIFIER_FIELDS = ("cas", "smiles", "name", "inchi", "inchikey")
+
+
+@dataclass
+class ScreeningOutcome:
+    """What :func:`screen_order` did: the order, its screening, and whether it was an idempotent replay."""
+
+    order: Order
+    screening: Screening
+    replayed: bool = False
+
+
+def body_hash(raw_body: Any) -> str:
+    """SHA-256 of the canonical JSON of a request body (key order and spacing do not matter).
+
+    >>> body_hash({"a": 1, "b": 2}) == body_hash({"b": 2, "a": 1})
+    True
+    """
+    return hashlib.sha256(canonical_json(raw_body).encode()).hexdigest()
+
+
+def identifiers_of(line: Mapping[str, Any]) -> Identifiers:
+    from chem_db.results import Identifiers
+
+    return Identifiers(**{f: line.get(f) or None for f in IDENTIFIER_FIELDS})
+
+
+# chem_db and rules are imported when first used, so account and audit commands (and their
+# tests) do not load RDKit or the rule data.
+
+
+def screen_lines(lines: Sequence[Mapping[str, Any]]) -> list[LineResult]:
+    """The chemistry of each line (never raises on bad structures: those come back ``unresolved``)."""
+    from chem_db import get_engine
+
+    engine = get_engine()
+    return [engine.screen(identifiers_of(line), product=line.get("product")) for line in lines]
+
+
+def check_structures(
+    items: Sequence[Mapping[str, Any]], progress: Callable[[int, int], None] | None = None
+) -> list[LineResult]:
+    """Screen catalogue items (no order, nothing stored), with the same chemistry as an order line."""
+    from chem_db import get_engine
+
+    identifiers = [identifiers_of(item) for item in items]
+    return list(get_engine().screen_many(identifiers, progress=progress))
+
+
+# --- screening an order ---
+
+
+def screen_order(
+    session: Session,
+    org: Organisation,
+    order_data: Mapping[str, Any],
+    actor: Actor,
+    idempotency_key: str | None = None,
+    *,
+    raw_body: Any = None,
+    via: str = "api",
+    history_days: int | None = None,
+) -> ScreeningOutcome:
+    """Screen and store an order for ``org``; flushes, never commits.
+
+    ``order_data`` is an order as ``screening.schemas.OrderSchema`` loads it
+    (dates as ``date``, parties as dicts, lines as dicts). ``raw_body`` is the
+    JSON as submitted (defaults to ``order_data``). With ``idempotency_key``,
+    a repeat of the same body returns the first result (``replayed=True``) and
+    stores nothing; a different body raises :class:`IdempotencyConflict`.
+    """
+    raw = jsonable(order_data) if raw_body is None else raw_body
+    digest = body_hash(raw)
+    org_id = org.id
+    if idempotency_key:
+        replay = _idempotent_replay(session, org_id, idempotency_key, digest)
+        if replay is not None:
+            return replay
+
+    started = time.perf_counter()
+    line_results = screen_lines(order_data["lines"])
+
+    lock_for_write(session)  # from here on, one writer at a time
+    if idempotency_key:  # a concurrent retry may have committed while the chemistry ran
+        replay = _idempotent_replay(session, org_id, idempotency_key, digest)
+        if replay is not None:
+            return replay
+
+    order_date: date = order_data.get("order_date") or datetime.now(UTC).date()
+    consignee = order_data["consignee"]
+    consignee_key = consignee_key_of(consignee["name"])
+    history = read_history(
+        session, org_id, consignee_key, consignee["country"], order_date, days=history_days
+    )
+    outcome = evaluate_order(order_data, order_date, line_results, history)
+    duration_ms = (time.perf_counter() - started) * 1000
+
+    order = Order(
+        id=new_id(),
+        organisation_id=org_id,
+        reference=order_data["reference"],
+        order_date=order_date,
+        destination_country=order_data["destination_country"],
+        transit_countries=list(order_data.get("transit_countries") or []),
+        ship_date=order_data.get("ship_date"),
+        declared_end_use=order_data.get("declared_end_use"),
+        consignee_name=consignee["name"],
+        consignee_address=consignee.get("address"),
+        consignee_country=consignee["country"],
+        consignee_kind=consignee["kind"],
+        consignee_key=consignee_key,
+        end_user=jsonable(order_data["end_user"]) if order_data.get("end_user") else None,
+        raw_body=raw,
+        body_hash=digest,
+        submitted_via=via,
+        submitted_by=actor.label,
+        lines=[
+            OrderLine(
+                index=i,
+                product=line.get("product"),
+                quantity=line["quantity"],
+                unit=line["unit"],
+                concentration_percent=line.get("concentration_percent"),
+                **{f: line.get(f) or None for f in IDENTIFIER_FIELDS},
+            )
+            for i, line in enumerate(order_data["lines"])
+        ],
+    )
+    session.add(order)
+    screening = _store_screening(session, order, line_results, outcome, duration_ms, actor, INITIAL, None)
+    if idempotency_key:
+        session.add(
+            IdempotencyKey(organisation_id=org_id, key=idempotency_key, body_hash=digest, order_id=order.id)
+        )
+    record_audit(
+        session,
+        actor,
+        "screening.created",
+        "order",
+        order.id,
+        _audit_detail(order, screening),
+        organisation_id=org_id,
+    )
+    session.flush()
+    return ScreeningOutcome(order, screening)
+
+
+def rescreen_order(
+    session: Session, order: Order, actor: Actor, *, history_days: int | None = None
+) -> Screening | None:
+    """Screen a stored order again with the current watchlist and rules; flushes, never commits.
+
+    Returns the new screening, or None when the latest screening already used
+    the current watchlist, rules and engine versions (an order is never screened
+    twice with the same versions). The new screening supersedes the previous
+    one; a review case is opened or reopened when the result needs a person.
+    """
+    lines = [
+        {"product": line.product, **line.identifiers()} for line in sorted(order.lines, key=lambda x: x.index)
+    ]
+    started = time.perf_counter()
+    line_results = screen_lines(lines)
+    order_id = order.id
+    lock_for_write(session)
+    order = session.get(Order, order_id, populate_existing=True) or order
+    previous = order.latest_screening
+    from rules import current_ruleset
+
+    ruleset = current_ruleset()
+    if previous is not None and _same_versions(previous, line_results, ruleset.version):
+        return None
+    history = read_history(
+        session,
+        order.organisation_id,
+        order.consignee_key,
+        order.consignee_country,
+        order.order_date,
+        exclude_order_id=order.id,
+        days=history_days,
+    )
+    order_data = order_data_from(order)
+    outcome = evaluate_order(order_data, order.order_date, line_results, history, ruleset=ruleset)
+    duration_ms = (time.perf_counter() - started) * 1000
+    screening = _store_screening(
+        session, order, line_results, outcome, duration_ms, actor, RESCREEN, previous
+    )
+    detail = _audit_detail(order, screening)
+    detail["supersedes"] = previous.id if previous else None
+    detail["previous_status"] = previous.status if previous else None
+    record_audit(
+        session,
+        actor,
+        "screening.rescreened",
+        "order",
+        order.id,
+        detail,
+        organisation_id=order.organisation_id,
+    )
+    session.flush()
+    return screening
+
+
+def _same_versions(previous: Screening, line_results: Sequence[LineResult], rules_version: str) -> bool:
+    if not line_results:
+        return False
+    return (
+        previous.watchlist_version == line_results[0].watchlist_version
+        and previous.engine_version == (line_results[0].engine_version or "")
+        and previous.rules_version == rules_version
+    )
+
+
+def _idempotent_replay(session: Session, org_id: int, key: str, digest: str) -> ScreeningOutcome | None:
+    stored = session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.organisation_id == org_id, IdempotencyKey.key == key)
+    )
+    if stored is None:
+        return None
+    if stored.body_hash != digest:
+        raise IdempotencyConflict(
+            "this Idempotency-Key was already used with a different request body;"
+            " use a new key for a new order",
+            {"headers": {"Idempotency-Key": ["already used with a different request body"]}},
+        )
+    order = stored.order
+    screening = order.latest_screening
+    assert screening is not None
+    return ScreeningOutcome(order, screening, replayed=True)
+
+
+def _audit_detail(order: Order, screening: Screening) -> dict[str, Any]:
+    return {
+        "reference": order.reference,
+        "screening_id": screening.id,
+        "status": screening.status,
+        "flags": [flag.code for flag in screening.flags],
+        "watchlist_version": screening.watchlist_version,
+        "rules_version": screening.rules_version,
+    }
+
+
+def _store_screening(
+    session: Session,
+    order: Order,
+    line_results: Sequence[LineResult],
+    outcome: Outcome,
+    duration_ms: float,
+    actor: Actor,
+    trigger: str,
+    previous: Screening | None,
+) -> Screening:
+    first = line_results[0] if line_results else None
+    screening = Screening(
+        id=new_id(),
+        order=order,
+        status=outcome.status,
+        trigger=trigger,
+        supersedes=previous,
+        watchlist_version=first.watchlist_version if first else "",
+        rules_version=outcome.rules_version,
+        engine_version=(first.engine_version if first else "") or "",
+        duration_ms=round(duration_ms, 3),
+        lines=[{"index": i, **jsonable(result.to_dict())} for i, result in enumerate(line_results)],
+        required_actions=[jsonable(asdict(action)) for action in outcome.required_actions],
+        screened_by=actor.label,
+        flags=[
+            ScreeningFlag(
+                position=i,
+                code=flag.code,
+                severity=flag.severity,
+                line=flag.line,
+                message=flag.message,
+                citation=flag.citation,
+                evidence=jsonable(flag.evidence),
+                verified=flag.verified,
+            )
+            for i, flag in enumerate(outcome.flags)
+        ],
+        matches=[
+            ScreeningMatch(
+                line=i,
+                entry_id=match.entry_id,
+                match_type=match.match_type,
+                listed=match.listed,
+                score=match.score,
+                regimes=[regime.regime for regime in match.regimes],
+                classification=result.classification,
+                parent_mass_fraction=result.parent_mass_fraction,
+            )
+            for i, result in enumerate(line_results)
+            for match in result.matches
+        ],
+    )
+    session.add(screening)
+    order.latest_screening = screening
+    if screening.status != CLEAR:
+        open_review_for(session, order, screening)
+    return screening
+
+
+# --- history and rules ---
+
+HISTORY_DAYS = 730
+
+
+def read_history(
+    session: Session,
+    org_id: int,
+    consignee_key: str,
+    consignee_country: str,
+    order_date: date,
+    *,
+    exclude_order_id: str | None = None,
+    days: int | None = None,
+) -> History:
+    """The exporter's earlier orders to this consignee (same normalised name and country).
+
+    Lines carry the listed watchlist entries their order's latest screening
+    matched, for cumulative monthly thresholds. Call under the write lock so a
+    concurrent order to the same consignee is either fully seen or not at all.
+    """
+    from rules.facts import History, PriorLine
+
+    same_consignee = and_(
+        Order.organisation_id == org_id,
+        Order.consignee_key == consignee_key,
+        Order.consignee_country == consignee_country,
+    )
+    if exclude_order_id:
+        same_consignee = and_(same_consignee, Order.id != exclude_order_id)
+    count, first = session.execute(
+        select(func.count(Order.id), func.min(Order.order_date)).where(same_consignee)
+    ).one()
+    history = History(prior_order_count=count or 0, first_order_date=first)
+    if not count:
+        return history
+    since = order_date - timedelta(days=days if days is not None else HISTORY_DAYS)
+    rows = session.execute(
+        select(Order.id, Order.reference, Order.order_date, Screening.id, Screening.status)
+        .join(Screening, Screening.id == Order.latest_screening_id)
+        .where(same_consignee, Order.order_date >= since)
+        .order_by(Order.order_date, Order.created_at)
+    ).all()
+    if not rows:
+        return history
+    screening_ids = [row[3] for row in rows]
+    order_ids = [row[0] for row in rows]
+    matched: dict[tuple[str, int], list[str]] = {}
+    fractions: dict[tuple[str, int], float | None] = {}
+    for screening_id, line, entry_id, fraction in session.execute(
+        select(
+            ScreeningMatch.screening_id,
+            ScreeningMatch.line,
+            ScreeningMatch.entry_id,
+            ScreeningMatch.parent_mass_fraction,
+        )
+        .where(ScreeningMatch.screening_id.in_(screening_ids), ScreeningMatch.listed.is_(True))
+        .order_by(ScreeningMatch.id)
+    ):
+        entries = matched.setdefault((screening_id, line), [])
+        if entry_id not in entries:
+            entries.append(entry_id)
+        fractions[(screening_id, line)] = fraction
+    lines_by_order: dict[str, list[OrderLine]] = {}
+    for line in session.scalars(
+        select(OrderLine)
+        .where(OrderLine.order_id.in_(order_ids))
+        .order_by(OrderLine.order_id, OrderLine.index)
+    ):
+        lines_by_order.setdefault(line.order_id, []).append(line)
+    for order_id, reference, prior_date, screening_id, status in rows:
+        for line in lines_by_order.get(order_id, []):
+            history.prior_lines.append(
+                PriorLine(
+                    order_id=order_id,
+                    reference=reference,
+                    order_date=prior_date,
+                    entry_ids=matched.get((screening_id, line.index), []),
+                    quantity=line.quantity,
+                    unit=line.unit,
+                    concentration_percent=line.concentration_percent,
+                    parent_mass_fraction=fractions.get((screening_id, line.index)),
+                    status=status,
+                )
+            )
+    return history
+
+
+def consignee_key_of(name: str) -> str:
+    """The consignee's name normalised the way the rules compare parties."""
+    from rules.parties import normalize_party_name
+
+    return normalize_party_name(name)[:300]
+
+
+def _party(data: Mapping[str, Any]) -> Party:
+    from rules.facts import Party
+
+    return Party(name=data["name"], country=data["country"], kind=data["kind"], address=data.get("address"))
+
+
+def line_facts(index: int, line: Mapping[str, Any], result: LineResult) -> LineFacts:
+    from rules.facts import FindingFacts, LineFacts, MatchFacts
+
+    resolved = result.resolved
+    return LineFacts(
+        index=index,
+        quantity=float(line["quantity"]),
+        unit=line["unit"],
+        classification=result.classification,
+        screened=result.screened,
+        product=line.get("product"),
+        concentration_percent=line.get("concentration_percent"),
+        resolved_name=resolved.name if resolved else None,
+        resolved_smiles=resolved.smiles if resolved else None,
+        resolved_inchikey=resolved.inchikey if resolved else None,
+        component_inchikeys=[c.inchikey for c in resolved.components] if resolved else [],
+        matches=[
+            MatchFacts(
+                entry_id=m.entry_id,
+                name=m.name,
+                match_type=m.match_type,
+                score=m.score,
+                lists=list(m.lists),
+                listed=m.listed,
+                class_id=m.class_id,
+                leads_to=m.leads_to,
+                step=m.step,
+                citation=m.citation,
+            )
+            for m in result.matches
+        ],
+        findings=[
+            FindingFacts(code=f.code, message=f.message, field=f.field, detail=dict(f.detail))
+            for f in result.findings
+        ],
+        parent_mass_fraction=result.parent_mass_fraction,
+        identifiers={f: line[f] for f in IDENTIFIER_FIELDS if line.get(f)},
+    )
+
+
+def evaluate_order(
+    order_data: Mapping[str, Any],
+    order_date: date,
+    line_results: Sequence[LineResult],
+    history: History,
+    ruleset: Any = None,
+) -> Outcome:
+    """Build the rules' facts for an order and evaluate them with the current (or given) rule set."""
+    from rules.facts import OrderFacts
+
+    facts = OrderFacts(
+        reference=order_data["reference"],
+        order_date=order_date,
+        destination_country=order_data["destination_country"],
+        consignee=_party(order_data["consignee"]),
+        lines=[
+            line_facts(i, line, result)
+            for i, (line, result) in enumerate(zip(order_data["lines"], line_results, strict=True))
+        ],
+        transit_countries=list(order_data.get("transit_countries") or []),
+        ship_date=order_data.get("ship_date"),
+        declared_end_use=order_data.get("declared_end_use"),
+        end_user=_party(order_data["end_user"]) if order_data.get("end_user") else None,
+        history=history,
+    )
+    from rules import current_ruleset, evaluate
+
+    return evaluate(facts, ruleset if ruleset is not None else current_ruleset())
+
+
+def order_data_from(order: Order) -> dict[str, Any]:
+    """A stored order in the shape ``screen_order`` takes (for re-screening)."""
+    return {
+        "reference": order.reference,
+        "order_date": order.order_date,
+        "destination_country": order.destination_country,
+        "transit_countries": list(order.transit_countries or []),
+        "ship_date": order.ship_date,
+        "declared_end_use": order.declared_end_use,
+        "consignee": {
+            "name": order.consignee_name,
+            "address": order.consignee_address,
+            "country": order.consignee_country,
+            "kind": order.consignee_kind,
+        },
+        "end_user": order.end_user,
+        "lines": [
+            {
+                "product": line.product,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "concentration_percent": line.concentration_percent,
+                **line.identifiers(),
+            }
+            for line in sorted(order.lines, key=lambda x: x.index)
+        ],
+    }
+
+
+# --- reading ---
+
+
+def get_order(session: Session, order_id: str, org: Organisation | None = None) -> Order:
+    """The order ``order_id`` with its latest screening; :class:`NotFound` if absent or another org's.
+
+    With ``org`` None (liaisons, admins) any organisation's order is returned.
+    """
+    order = session.scalar(
+        select(Order)
+        .options(
+            selectinload(Order.latest_screening).selectinload(Screening.flags), selectinload(Order.lines)
+        )
+        .where(Order.id == order_id)
+    )
+    if order is None or (org is not None and order.organisation_id != org.id):
+        raise NotFound("no such screening")
+    return order
+
+
+@dataclass
+class OrderPage:
+    items: list[Order]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_orders(
+    session: Session,
+    org: Organisation | None,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    status: Iterable[str] | None = None,
+    reference: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    entry_id: str | None = None,
+) -> OrderPage:
+    """An organisation's orders (all organisations when ``org`` is None), newest first, one page.
+
+    Filters: latest screening status (any of), reference (exact, or prefix when it
+    ends with ``*``), screening date range (inclusive, UTC), a matched watchlist entry.
+    """
+    conditions = []
+    if org is not None:
+        conditions.append(Order.organisation_id == org.id)
+    statuses = [s for s in (status or []) if s]
+    if statuses:
+        conditions.append(Screening.status.in_(statuses))
+    if reference:
+        if reference.endswith("*"):
+            prefix = reference[:-1].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(Order.reference.like(prefix + "%", escape="\\"))
+        else:
+            conditions.append(Order.reference == reference)
+    if date_from:
+        conditions.append(Order.created_at >= datetime.combine(date_from, datetime.min.time(), UTC))
+    if date_to:
+        conditions.append(
+            Order.created_at < datetime.combine(date_to + timedelta(days=1), datetime.min.time(), UTC)
+        )
+    if entry_id:
+        conditions.append(
+            Screening.id.in_(select(ScreeningMatch.screening_id).where(ScreeningMatch.entry_id == entry_id))
+        )
+    base = select(Order).join(Screening, Screening.id == Order.latest_screening_id).where(*conditions)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    items = session.scalars(
+        base.options(selectinload(Order.latest_screening).selectinload(Screening.flags))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return OrderPage(list(items), page, per_page, total)
+
+
+def latest_review(session: Session, order: Order) -> ReviewItem | None:
+    return session.scalar(select(ReviewItem).where(ReviewItem.order_id == order.id))

@@ -1,0 +1,78 @@
+"""Alembic is the only source of the schema: one head, and upgrade -> downgrade -> upgrade works."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+
+from screening.database import create_db_engine
+from screening.models import Base
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def alembic_config(connection=None):
+    config = Config(os.path.join(ROOT, "alembic.ini"))
+    config.set_main_option("script_location", os.path.join(ROOT, "migrations"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def test_single_head():
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert len(heads) == 1, f"several Alembic heads: {heads}; merge them"
+
+
+@pytest.fixture()
+def scratch_url(tmp_path):
+    """An empty database of the kind under test (a new PostgreSQL database when TEST_DATABASE_URL is set)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    name = f"scratch_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run(engine, action, revision):
+    from alembic import command
+
+    with engine.begin() as connection:
+        getattr(command, action)(alembic_config(connection), revision)
+
+
+def test_upgrade_downgrade_upgrade(scratch_url):
+    engine = create_db_engine(scratch_url)
+    try:
+        run(engine, "upgrade", "head")
+        tables = set(inspect(engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+        run(engine, "downgrade", "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        run(engine, "upgrade", "head")
+        with engine.connect() as connection:
+            # the models and the migrations describe the same schema
+            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            assert diff == [], diff
+            assert (
+                connection.execute(text("SELECT last_entry_id FROM audit_chain_head WHERE id = 1")).scalar()
+                == 0
+            )
+    finally:
+        engine.dispose()
