@@ -50,6 +50,7 @@ __all__ = [
     "Transform",
     "Watchlist",
     "WatchlistError",
+    "apply_transform",
     "cas_check_digit",
     "is_valid_cas",
     "load_watchlist",
@@ -466,7 +467,11 @@ def _canonical(smiles: str) -> str | None:
 
 
 def _run_reaction(rxn: AllChem.ChemicalReaction, reactant: Chem.Mol) -> set[str]:
-    """Canonical SMILES of every sanitizable product set of a single-reactant reaction."""
+    """Canonical SMILES of every product fragment of a single-reactant reaction.
+
+    Products are split into fragments (a ketal opening gives the ketone *and* the diol): the engine
+    looks each fragment up in the watchlist. Product sets RDKit cannot sanitize are not outcomes.
+    """
     out: set[str] = set()
     with _quiet_rdkit():
         for products in rxn.RunReactants((reactant,)):
@@ -477,7 +482,7 @@ def _run_reaction(rxn: AllChem.ChemicalReaction, reactant: Chem.Mol) -> set[str]
                 except Exception:  # an impossible product set is simply not an outcome
                     smiles = []
                     break
-                smiles.append(Chem.MolToSmiles(p))
+                smiles.extend(Chem.MolToSmiles(p).split("."))
             for s in smiles:
                 c = _canonical(s)
                 if c is not None:
@@ -486,7 +491,9 @@ def _run_reaction(rxn: AllChem.ChemicalReaction, reactant: Chem.Mol) -> set[str]
 
 
 def apply_transform(transform: Transform, smiles: str) -> set[str]:
-    """Canonical SMILES of the products of one transform applied to a structure.
+    """Canonical SMILES of the product fragments of one transform applied to a structure.
+
+    A convenience for reviewers and tests; the engine compiles the reactions once per version.
 
     >>> wl = load_watchlist()
     >>> t = next(t for t in wl.transforms if t.id == "boc-removal")
