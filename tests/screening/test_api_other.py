@@ -1,0 +1,189 @@
+"""Catalogue checks, health, the OpenAPI document and docs page, review state, history, hostile input."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from screening.db import get_database
+from screening.models import Order, ReviewItem
+from screening.services import (
+    Actor,
+    add_review_note,
+    claim_review,
+    create_user,
+    read_history,
+    record_decision,
+)
+
+
+def test_structures_check_screens_each_item_in_order(as_exporter):
+    response = as_exporter.post(
+        "/api/v1/structures/check",
+        json={
+            "items": [
+                {"cas": "110-89-4"},
+                {"smiles": "CCOC(=O)C"},
+                {"name": "safrole", "ref": "SKU-3"},
+                {"smiles": "this is not a molecule"},
+            ]
+        },
+    )
+    assert response.status_code == 200, response.get_json()
+    results = response.get_json()["results"]
+    assert [r["index"] for r in results] == [0, 1, 2, 3]
+    assert results[0]["classification"] == "listed" and results[0]["matches"][0]["entry_id"] == "piperidine"
+    assert results[1]["classification"] == "none"  # ethyl acetate
+    assert results[2]["classification"] == "listed" and results[2]["ref"] == "SKU-3"
+    assert results[3]["classification"] == "unresolved" and results[3]["resolved"] is None
+
+
+def test_structures_check_needs_an_identifier_per_item(as_exporter):
+    response = as_exporter.post("/api/v1/structures/check", json={"items": [{"cas": "67-64-1"}, {}]})
+    assert response.status_code == 422
+    assert "1" in response.get_json()["errors"]["json"]["items"]
+
+
+def test_a_structure_that_cannot_be_screened_is_never_clear(as_exporter, order, client):
+    hostile = "C" * 4000  # accepted by the schema, beyond the chemistry engine's SMILES limit
+    response = as_exporter.screen(
+        order(
+            lines=[{"smiles": hostile, "quantity": 1, "unit": "kg"}],
+            consignee={"name": "End User Co", "country": "MX", "kind": "end_user"},
+            transit_countries=[],
+        )
+    )
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["lines"][0]["classification"] == "unresolved"
+    assert body["status"] != "clear"
+    assert client.get("/healthz").status_code == 200  # and the worker is still there
+
+
+def test_healthz_answers_when_the_database_does(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "ok"
+
+
+def test_healthz_is_503_without_a_database(app_config):
+    from screening import create_app
+
+    app = create_app({**app_config, "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["code"] == 503
+
+
+def test_openapi_document_describes_the_contract(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert {"/api/v1/screenings", "/api/v1/screenings/{screening_id}", "/api/v1/structures/check"} <= set(
+        spec["paths"]
+    )
+    post = spec["paths"]["/api/v1/screenings"]["post"]
+    assert {"201", "200", "422"} <= set(post["responses"])
+    assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_docs_page_is_served_from_the_repository(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and b"openapi.json" in page.data
+    script = client.get("/api/v1/docs/apidocs.js")
+    assert script.status_code == 200
+    for asset in (page.data, script.data):
+        assert b"http://" not in asset and b"https://" not in asset  # nothing from outside
+
+
+def test_exporter_sees_the_review_state_once_a_liaison_acts_never_notes(app, as_exporter, order, db_session):
+    created = as_exporter.screen(order()).get_json()
+    assert created["status"] != "clear"
+    assert as_exporter.get(f"/api/v1/screenings/{created['id']}").get_json()["review"] is None
+    with get_database(app).session_scope() as session:
+        liaison = create_user(
+            session, "liaison@hsi.example", "hsi_liaison", "a long passphrase", Actor.system()
+        )
+        actor = Actor.for_user(liaison, "198.51.100.7")
+        item = session.scalar(select(ReviewItem).where(ReviewItem.order_id == created["id"]))
+        claim_review(session, item, liaison, actor)
+        add_review_note(session, item, liaison, "INTERNAL: consignee linked to case 42", actor)
+        record_decision(
+            session,
+            item,
+            liaison,
+            "information_requested",
+            "INTERNAL: need end-user statement",
+            actor,
+            message_to_exporter="Please send the end-user statement.",
+        )
+    body = as_exporter.get(f"/api/v1/screenings/{created['id']}")
+    text = body.get_data(as_text=True)
+    review = body.get_json()["review"]
+    assert review["state"] == "claimed"
+    assert review["decision"]["reason_code"] == "information_requested"
+    assert review["decision"]["message"] == "Please send the end-user statement."
+    assert "INTERNAL" not in text
+    listed = as_exporter.get("/api/v1/screenings").get_json()["items"][0]
+    assert listed["review"]["decision"]["reason_code"] == "information_requested"
+    assert "INTERNAL" not in as_exporter.get("/api/v1/screenings").get_data(as_text=True)
+
+
+def test_decisions_are_append_only(app, as_exporter, order):
+    created = as_exporter.screen(order()).get_json()
+    with get_database(app).session_scope() as session:
+        liaison = create_user(session, "l2@hsi.example", "hsi_liaison", "a long passphrase", Actor.system())
+        actor = Actor.for_user(liaison)
+        item = session.scalar(select(ReviewItem).where(ReviewItem.order_id == created["id"]))
+        first = record_decision(session, item, liaison, "escalated", "needs a supervisor", actor)
+        second = record_decision(session, item, liaison, "cleared", "supervisor agreed", actor)
+        assert second.supersedes_id == first.id
+        assert [d.reason_code for d in item.decisions] == ["escalated", "cleared"]
+        assert item.latest_decision_id == second.id and item.state == "decided"
+
+
+def test_history_with_the_consignee_reaches_the_rules(as_exporter, order, db_session):
+    as_exporter.screen(order(reference="EARLIER", lines=[{"cas": "67-64-1", "quantity": 100, "unit": "kg"}]))
+    stored = db_session.scalar(select(Order).where(Order.reference == "EARLIER"))
+    same = read_history(db_session, as_exporter.org_id, stored.consignee_key, "MX", stored.order_date)
+    assert same.prior_order_count == 1
+    assert [(p.reference, p.entry_ids, p.quantity, p.unit) for p in same.prior_lines] == [
+        ("EARLIER", ["acetone"], 100.0, "kg")
+    ]
+    other_country = read_history(
+        db_session, as_exporter.org_id, stored.consignee_key, "GT", stored.order_date
+    )
+    assert other_country.prior_order_count == 0
+
+
+def test_the_consignee_is_matched_by_normalised_name(as_exporter, order, db_session):
+    as_exporter.screen(order(reference="A"))
+    as_exporter.screen(
+        order(
+            reference="B",
+            consignee={"name": "QUIMICA DEL NORTE, S.A. de C.V.", "country": "MX", "kind": "distributor"},
+        )
+    )
+    keys = set(db_session.scalars(select(Order.consignee_key)).all())
+    assert len(keys) == 1
+
+
+@pytest.mark.parametrize("liaison_role", ["compliance_officer", "admin"])
+def test_only_liaisons_decide(app, as_exporter, order, liaison_role, db_session):
+    from screening.services import PermissionDenied, get_or_create_organisation
+
+    created = as_exporter.screen(order()).get_json()
+    with get_database(app).session_scope() as session:
+        org, _ = get_or_create_organisation(session, as_exporter.org_name, Actor.system())
+        user = create_user(
+            session,
+            f"{liaison_role}@x.example",
+            liaison_role,
+            "a long passphrase",
+            Actor.system(),
+            organisation=org,
+        )
+        item = session.scalar(select(ReviewItem).where(ReviewItem.order_id == created["id"]))
+        with pytest.raises(PermissionDenied):
+            record_decision(session, item, user, "cleared", "fine", Actor.for_user(user))
