@@ -84,7 +84,13 @@ class LineView:
 
     @property
     def unresolved(self) -> bool:
-        return self.line.classification == "unresolved" or not self.line.screened
+        """Not identified or not screened (a "listed" line without any match counts: nothing to judge)."""
+        line = self.line
+        return (
+            line.classification == "unresolved"
+            or not line.screened
+            or (line.classification == "listed" and not line.matches)
+        )
 
     def names(self) -> list[str]:
         """Every name this line's chemical may honestly be called."""
@@ -249,6 +255,10 @@ def build_line_view(line: LineFacts, ruleset: RuleSet, on: date) -> LineView:
             regimes = _labels_to_regimes(match.lists)
             if match.class_id == FRS_CLASS_ID and "schedule_I/II_drug" not in regimes:
                 regimes.append("schedule_I/II_drug")
+            if not regimes:
+                # chem_db says listed but neither the rule data nor its labels say how: treat it as
+                # List I (no threshold on file -> regulated at any quantity) rather than let it pass.
+                regimes = ["list_I"]
             hit = EntryHit(match.entry_id, match.name, match, None, regimes, [], from_labels=True)
             (hits if regimes else dormant).append(hit)
     return LineView(line, hits, dormant, analogs)
@@ -387,8 +397,6 @@ def build_aggregates(
                 view.line.parent_mass_fraction,
                 True,
             )
-            if counted.base_kg is None and counted.base_l is None:
-                agg.unconvertible.append(view.index)
             agg.current.append(counted)
 
     for entry_id, agg in aggregates.items():
@@ -421,7 +429,12 @@ def build_aggregates(
             )
         if agg.threshold is not None and agg.scope == "threshold":
             agg.order_measure = measure(agg.current, agg.threshold, entry_id, ruleset)
-            agg.month_measure = measure(agg.current + agg.prior, agg.threshold, entry_id, ruleset)
+            if agg.order_measure is None and agg.current:
+                # a volume without a density: cannot be compared, so it counts as regulated
+                agg.unconvertible = [c.line for c in agg.current if c.base_kg is None and c.line is not None]
+            # an earlier line that cannot be converted is left out of the month's total
+            countable = [c for c in agg.prior if c.base_kg is not None]
+            agg.month_measure = measure(agg.current + countable, agg.threshold, entry_id, ruleset)
             by_order: dict[str, list[Contribution]] = {}
             for c in agg.prior:
                 by_order.setdefault(c.reference, []).append(c)

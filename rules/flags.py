@@ -216,15 +216,20 @@ def intermediary_consignee(ctx: Context) -> Flag | None:
 
     The Form 486 must name every intermediate consignee and carry its permit (21 CFR 1313.22(b)), and
     forwarders are a common diversion channel. hold when the order carries a high-risk or regulated
-    listed chemical, review for other listed chemicals, info otherwise.
+    listed chemical, review for other listed chemicals, info otherwise; one step softer when only the
+    name (not the declared kind) suggests an intermediary.
     """
     why = is_intermediary(ctx, ctx.facts.consignee)
     if why is None:
         return None
     policy = ctx.ruleset.red_flags
+    severity = _order_severity(ctx)
+    if ctx.facts.consignee.kind not in policy.intermediary_kinds:
+        # Only the name suggests it ("... Trading", "... Logistics"): one step softer.
+        severity = {HOLD: REVIEW, REVIEW: INFO}.get(severity, INFO)
     return Flag(
         "INTERMEDIARY_CONSIGNEE",
-        _order_severity(ctx),
+        severity,
         f"The consignee {ctx.facts.consignee.name!r} is an intermediary ({why}), not the end user.",
         policy.intermediary_meta.citation,
         evidence={
@@ -305,8 +310,8 @@ def fentanyl_precursor_not_end_user(ctx: Context) -> Flag | None:
 def transshipment(ctx: Context) -> Flag | None:
     """The shipment passes through third countries on its way to the destination.
 
-    hold when a listed or high-risk chemical transits a known transshipment hub; review when it transits
-    another country; info for an order with no listed chemical.
+    hold when a high-risk or regulated listed chemical transits a known transshipment hub; review for
+    other listed chemicals or other transit countries; info for an order with no listed chemical.
     """
     facts = ctx.facts
     third = [c for c in facts.transit_countries if c not in (facts.destination_country, "US")]
@@ -315,7 +320,7 @@ def transshipment(ctx: Context) -> Flag | None:
     hubs = [c for c in third if ctx.ruleset.group_rows("transshipment_hubs", c, ctx.on)]
     if not ctx.any_listed() and not ctx.high_risk():
         severity = INFO
-    elif hubs:
+    elif hubs and (ctx.high_risk() or ctx.regulated_list_II()):
         severity = HOLD
     else:
         severity = REVIEW
@@ -534,7 +539,8 @@ def controlled_substance(ctx: Context, view: LineView) -> Flag | None:
     norfentanyl, PCP precursors, fentanyl, a fentanyl-related substance).
 
     Its export needs a DEA permit under 21 CFR part 1312, not a Form 486. hold for Schedule I
-    (fentanyl-related substances by class), review otherwise.
+    (fentanyl-related substances by class) or when the consignee is not itself the end user, review
+    otherwise.
     """
     controlled = [h for h in view.hits if h.controlled]
     frs = [h for h in view.hits if h.match.class_id == FRS_CLASS_ID] + [
@@ -542,7 +548,7 @@ def controlled_substance(ctx: Context, view: LineView) -> Flag | None:
     ]
     if not controlled and not frs:
         return None
-    severity = HOLD if frs else REVIEW
+    severity = HOLD if frs or not known_end_user(ctx) else REVIEW
     names = _names(controlled) if controlled else "a fentanyl-related substance"
     citation = (
         "; ".join(dict.fromkeys(m.citation for h in controlled for m in h.regime_meta))
@@ -654,9 +660,10 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     """The product description does not name the listed chemical the line actually is, e.g. a
     "strawberry flavour", "cleaning concentrate" or "Intermediate X" that resolves to a listed chemical.
 
-    hold when the description dresses the chemical up as something harmless (flavour, cleaner,
-    intermediate, sample...); otherwise review for high-risk chemicals and info for List II chemicals,
-    whose trade names often omit the chemical name.
+    hold when the description dresses a List I, controlled or INCB-only chemical up as something
+    harmless (flavour, cleaner, intermediate, sample...), review when it does so for a List II chemical;
+    a description that merely omits the name is review for high-risk chemicals and info for List II
+    chemicals, whose trade names often omit the chemical name.
     """
     product = view.line.product or ""
     if not product.strip() or not view.hits:
@@ -668,7 +675,10 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     policy = ctx.ruleset.red_flags
     disguise = first_phrase(product, policy.disguise_words.phrases)
     high = any(h.list_I or h.controlled or h.incb_only for h in view.hits)
-    severity = HOLD if disguise else (REVIEW if high else INFO)
+    if disguise:
+        severity = HOLD if high else REVIEW
+    else:
+        severity = REVIEW if high else INFO
     chemical = _names(view.hits)
     message = (
         f"Line {view.index}: the product {product!r} is described as {disguise!r} but is {chemical}."

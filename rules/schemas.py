@@ -251,7 +251,9 @@ class RouteSchema(RuleMetaSchema):
     name = fields.String(required=True, validate=NON_EMPTY)
     product = fields.String(required=True, validate=NON_EMPTY)
     components = fields.List(
-        fields.Nested(RouteComponentSchema), required=True, validate=validate.Length(min=2)
+        fields.Nested(RouteComponentSchema),
+        required=True,
+        validate=validate.Length(min=2, error="a route needs at least two components"),
     )
 
 
