@@ -34,7 +34,9 @@ from typing import Any
 
 import yaml
 from rdkit import Chem, rdBase
-from rdkit.Chem import AllChem, rdMolDescriptors
+from rdkit.Chem import rdChemReactions, rdMolDescriptors
+
+from .cas import cas_check_digit_ok, normalize_cas
 
 __all__ = [
     "DATA_DIR",
@@ -51,7 +53,6 @@ __all__ = [
     "Watchlist",
     "WatchlistError",
     "apply_transform",
-    "cas_check_digit",
     "is_valid_cas",
     "load_watchlist",
 ]
@@ -297,24 +298,16 @@ class Watchlist:
 # --------------------------------------------------------------------------------------------
 
 
-def cas_check_digit(body: str) -> int:
-    """The CAS check digit for the digits before it (hyphens ignored).
-
-    >>> cas_check_digit("67-64")
-    1
-    """
-    digits = [int(c) for c in body if c.isdigit()]
-    return sum(i * d for i, d in enumerate(reversed(digits), start=1)) % 10
-
-
 def is_valid_cas(cas: str) -> bool:
-    """True for a well-formed CAS registry number with a correct check digit.
+    """True for a CAS registry number written canonically (no leading zeros) with a correct check digit.
 
-    >>> is_valid_cas("67-64-1"), is_valid_cas("67-64-2"), is_valid_cas("6764-1")
-    (True, False, False)
+    The check-digit arithmetic lives in :mod:`chem_db.cas`; the watchlist insists on the canonical form
+    so that its CAS index can be looked up with a normalized number.
+
+    >>> is_valid_cas("67-64-1"), is_valid_cas("67-64-2"), is_valid_cas("6764-1"), is_valid_cas("067-64-1")
+    (True, False, False, False)
     """
-    m = _CAS_RE.match(cas)
-    return bool(m) and cas_check_digit(m.group(1) + m.group(2)) == int(m.group(3))
+    return normalize_cas(cas) == cas and cas_check_digit_ok(cas)
 
 
 @contextmanager
@@ -348,7 +341,7 @@ class _Reader:
         name = None if fld is None and not self.prefix else f"{self.prefix}{fld or ''}".rstrip(".")
         return WatchlistError(self.file, self.entry_id, name, problem)
 
-    def str(self, key: str, default: str | None = None, allow_empty: bool = False) -> str:
+    def text(self, key: str, default: str | None = None, allow_empty: bool = False) -> str:
         value = self.data.get(key, default)
         if value is None:
             raise self.error(key, "required field is missing")
@@ -356,7 +349,7 @@ class _Reader:
             raise self.error(key, f"expected a non-empty string, got {value!r}")
         return value.strip()
 
-    def opt_str(self, key: str) -> str | None:
+    def opt_text(self, key: str) -> str | None:
         value = self.data.get(key)
         if value is None:
             return None
@@ -364,7 +357,7 @@ class _Reader:
             raise self.error(key, f"expected a non-empty string or nothing, got {value!r}")
         return value.strip()
 
-    def bool(self, key: str, default: bool | None = None) -> bool:
+    def flag(self, key: str, default: bool | None = None) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
             raise self.error(key, f"expected true or false, got {value!r}")
@@ -378,7 +371,7 @@ class _Reader:
             raise self.error(key, f"expected a whole number, got {value!r}")
         return value
 
-    def list(self, key: str, required: bool = False) -> list[Any]:
+    def items(self, key: str, required: bool = False) -> list[Any]:
         value = self.data.get(key)
         if value is None:
             if required:
@@ -388,8 +381,8 @@ class _Reader:
             raise self.error(key, f"expected a list, got {type(value).__name__}")
         return value
 
-    def str_list(self, key: str, required: bool = False) -> tuple[str, ...]:
-        items = self.list(key, required)
+    def texts(self, key: str, required: bool = False) -> tuple[str, ...]:
+        items = self.items(key, required)
         for i, item in enumerate(items):
             if not isinstance(item, str) or not item.strip():
                 raise self.error(f"{key}[{i}]", f"expected a non-empty string, got {item!r}")
@@ -420,10 +413,10 @@ def _cas(r: _Reader, key: str, cas: Any) -> str:
     cas = cas.strip()
     if not _CAS_RE.match(cas):
         raise r.error(key, f"CAS number {cas!r} is not of the form NNNNNNN-NN-N")
+    if normalize_cas(cas) != cas:
+        raise r.error(key, f"CAS number {cas!r} is not canonical (write it as {normalize_cas(cas)!r})")
     if not is_valid_cas(cas):
-        m = _CAS_RE.match(cas)
-        assert m is not None
-        expected = cas_check_digit(m.group(1) + m.group(2))
+        expected = next(d for d in range(10) if cas_check_digit_ok(f"{cas[:-1]}{d}"))
         raise r.error(key, f"CAS number {cas!r} has a wrong check digit (expected {expected})")
     return cas
 
@@ -466,7 +459,7 @@ def _canonical(smiles: str) -> str | None:
     return None if mol is None else Chem.MolToSmiles(mol)
 
 
-def _run_reaction(rxn: AllChem.ChemicalReaction, reactant: Chem.Mol) -> set[str]:
+def _run_reaction(rxn: rdChemReactions.ChemicalReaction, reactant: Chem.Mol) -> set[str]:
     """Canonical SMILES of every product fragment of a single-reactant reaction.
 
     Products are split into fragments (a ketal opening gives the ketone *and* the diol): the engine
@@ -475,7 +468,7 @@ def _run_reaction(rxn: AllChem.ChemicalReaction, reactant: Chem.Mol) -> set[str]
     out: set[str] = set()
     with _quiet_rdkit():
         for products in rxn.RunReactants((reactant,)):
-            smiles = []
+            smiles: list[str] = []
             for p in products:
                 try:
                     Chem.SanitizeMol(p)
@@ -501,7 +494,7 @@ def apply_transform(transform: Transform, smiles: str) -> set[str]:
     ['O=C1CCNCC1']
     """
     with _quiet_rdkit():
-        rxn = AllChem.ReactionFromSmarts(transform.reaction_smarts)
+        rxn = rdChemReactions.ReactionFromSmarts(transform.reaction_smarts)
         mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         return set()
@@ -525,18 +518,18 @@ def _code(r: _Reader) -> str | None:
 def _regime(file: str, entry_id: str, data: Any, prefix: str) -> RegimeEntry:
     r = _Reader(file, entry_id, data, {"regime", "label", "citation", "verified", "paragraph", "year",
                                         "notes", "code"}, {"regime", "label", "citation", "verified"}, prefix)
-    code = r.str("regime")
+    code = r.text("regime")
     if code not in REGIME_LABELS:
         raise r.error("regime", f"unknown regime code {code!r} (allowed: {', '.join(REGIME_LABELS)})")
-    label = r.str("label")
+    label = r.text("label")
     if label not in REGIME_LABELS[code]:
         raise r.error("label", f"label {label!r} does not fit regime {code!r} "
                                f"(allowed: {', '.join(sorted(REGIME_LABELS[code]))})")
     year = r.opt_int("year")
     if year is not None and not 1970 <= year <= 2100:
         raise r.error("year", f"implausible year of listing {year}")
-    return RegimeEntry(regime=code, label=label, citation=r.str("citation"), verified=r.bool("verified"),
-                       paragraph=r.opt_str("paragraph"), year=year, notes=r.opt_str("notes") or "",
+    return RegimeEntry(regime=code, label=label, citation=r.text("citation"), verified=r.flag("verified"),
+                       paragraph=r.opt_text("paragraph"), year=year, notes=r.opt_text("notes") or "",
                        code=_code(r))
 
 
@@ -551,67 +544,68 @@ def _entry(file: str, family: str, data: Any, index: int) -> Entry:
     entry_id = data.get("id") if isinstance(data, dict) else None
     r = _Reader(file, str(entry_id) if entry_id is not None else f"#{index + 1}", data,
                 _ENTRY_KEYS, _ENTRY_REQUIRED)
-    eid = r.str("id")
+    eid = r.text("id")
     if not _ID_RE.match(eid):
         raise r.error("id", f"id {eid!r} must be lowercase words joined by hyphens")
     r.entry_id = eid
 
-    smiles = r.str("smiles")
+    smiles = r.text("smiles")
     mol = _mol(r, "smiles", smiles)
-    formula = r.str("formula")
+    formula = r.text("formula")
     actual = rdMolDescriptors.CalcMolFormula(mol)
     if _formula_counts(actual) != _formula_counts(formula):
         raise r.error("formula", f"recorded formula {formula} does not match the SMILES ({actual})")
     with _quiet_rdkit():
         inchikey = Chem.MolToInchiKey(mol)
 
-    kind = r.str("kind")
+    kind = r.text("kind")
     if kind not in KINDS:
         raise r.error("kind", f"unknown kind {kind!r} (allowed: {', '.join(sorted(KINDS))})")
 
     cas = None if r.data.get("cas") is None else _cas(r, "cas", r.data["cas"])
 
     salts = []
-    for i, s in enumerate(r.list("salt_forms")):
+    for i, s in enumerate(r.items("salt_forms")):
         sr = _Reader(file, eid, s, {"cas", "form", "smiles", "verified", "notes"},
                      {"cas", "form", "verified"}, f"salt_forms[{i}].")
-        s_smiles = sr.opt_str("smiles")
+        s_smiles = sr.opt_text("smiles")
         s_key = None
         if s_smiles is not None:
             s_mol = _mol(sr, "smiles", s_smiles)
             with _quiet_rdkit():
                 s_key = Chem.MolToInchiKey(s_mol)
-        salts.append(SaltForm(cas=_cas(sr, "cas", sr.data["cas"]), form=sr.str("form"), smiles=s_smiles,
-                              verified=sr.bool("verified"), notes=sr.opt_str("notes") or "",
+        salts.append(SaltForm(cas=_cas(sr, "cas", sr.data["cas"]), form=sr.text("form"), smiles=s_smiles,
+                              verified=sr.flag("verified"), notes=sr.opt_text("notes") or "",
                               inchikey=s_key))
 
-    scope = r.str_list("scope")
+    scope = r.texts("scope")
     for i, word in enumerate(scope):
         if word not in SCOPE_WORDS:
             raise r.error(f"scope[{i}]", f"unknown scope word {word!r} "
                                          f"(allowed: {', '.join(sorted(SCOPE_WORDS))})")
 
     patterns = []
-    for i, p in enumerate(r.list("scope_patterns")):
+    for i, p in enumerate(r.items("scope_patterns")):
         pr = _Reader(file, eid, p, {"covers", "smarts", "explanation"}, {"covers", "smarts", "explanation"},
                      f"scope_patterns[{i}].")
-        sp = ScopePattern(covers=pr.str("covers"), smarts=pr.str("smarts"), explanation=pr.str("explanation"))
+        sp = ScopePattern(covers=pr.text("covers"), smarts=pr.text("smarts"),
+                          explanation=pr.text("explanation"))
         for word in sp.covers_words:
             if word not in scope:
                 raise pr.error("covers", f"{word!r} is not in the entry's scope {sorted(scope)}")
         _smarts(pr, "smarts", sp.smarts)
         patterns.append(sp)
 
-    regimes = tuple(_regime(file, eid, d, f"regimes[{i}].") for i, d in enumerate(r.list("regimes", True)))
+    regimes = tuple(_regime(file, eid, d, f"regimes[{i}].") for i, d in enumerate(r.items("regimes", True)))
     if not regimes:
         raise r.error("regimes", "an entry needs at least one regime")
 
     return Entry(
-        id=eid, name=r.str("name"), synonyms=r.str_list("synonyms"), cas=cas, salt_forms=tuple(salts),
+        id=eid, name=r.text("name"), synonyms=r.texts("synonyms"), cas=cas, salt_forms=tuple(salts),
         smiles=smiles, formula=formula, kind=kind, scope=frozenset(scope), scope_patterns=tuple(patterns),
-        regimes=regimes, citation=r.str("citation"), verified=r.bool("verified"),
-        stereo_sensitive=r.bool("stereo_sensitive"), analog_target=r.bool("analog_target"),
-        notes=r.opt_str("notes") or "", cas_verified=r.bool("cas_verified", False), inchikey=inchikey,
+        regimes=regimes, citation=r.text("citation"), verified=r.flag("verified"),
+        stereo_sensitive=r.flag("stereo_sensitive"), analog_target=r.flag("analog_target"),
+        notes=r.opt_text("notes") or "", cas_verified=r.flag("cas_verified", False), inchikey=inchikey,
         family=family,
     )
 
@@ -625,22 +619,22 @@ def _designer_class(file: str, data: Any, index: int) -> DesignerClass:
     r = _Reader(file, str(cid) if cid is not None else f"#{index + 1}", data, _CLASS_KEYS,
                 {"id", "name", "smarts", "explanation", "leads_to", "conversion", "citation", "verified",
                  "listed"})
-    cid = r.str("id")
+    cid = r.text("id")
     if not _ID_RE.match(cid):
         raise r.error("id", f"id {cid!r} must be lowercase words joined by hyphens")
     r.entry_id = cid
-    smarts = r.str_list("smarts", required=True)
+    smarts = r.texts("smarts", required=True)
     if not smarts:
         raise r.error("smarts", "a class needs at least one SMARTS")
     patts = [_smarts(r, f"smarts[{i}]", s) for i, s in enumerate(smarts)]
-    listed = r.bool("listed")
-    regimes = tuple(_regime(file, cid, d, f"regimes[{i}].") for i, d in enumerate(r.list("regimes")))
+    listed = r.flag("listed")
+    regimes = tuple(_regime(file, cid, d, f"regimes[{i}].") for i, d in enumerate(r.items("regimes")))
     if listed and not regimes:
         raise r.error("regimes", "a listed class must name the regime it is listed in")
     if not listed and regimes:
         raise r.error("regimes", "an unlisted designer class carries no regime of its own")
-    examples = r.str_list("examples")
-    non_examples = r.str_list("non_examples")
+    examples = r.texts("examples")
+    non_examples = r.texts("non_examples")
     for key, smiles_list, want in (("examples", examples, True), ("non_examples", non_examples, False)):
         for i, s in enumerate(smiles_list):
             mol = _mol(r, f"{key}[{i}]", s)
@@ -649,11 +643,11 @@ def _designer_class(file: str, data: Any, index: int) -> DesignerClass:
                 verb = "does not match" if want else "matches"
                 raise r.error(f"{key}[{i}]", f"{s!r} {verb} the class SMARTS")
     return DesignerClass(
-        id=cid, name=r.str("name"), smarts=smarts, explanation=r.str("explanation"),
-        leads_to=r.str("leads_to"), conversion=r.str("conversion"), citation=r.str("citation"),
-        verified=r.bool("verified"), listed=listed,
+        id=cid, name=r.text("name"), smarts=smarts, explanation=r.text("explanation"),
+        leads_to=r.text("leads_to"), conversion=r.text("conversion"), citation=r.text("citation"),
+        verified=r.flag("verified"), listed=listed,
         lists=tuple(dict.fromkeys(x.label for x in regimes)), regimes=regimes, examples=examples,
-        non_examples=non_examples, notes=r.opt_str("notes") or "",
+        non_examples=non_examples, notes=r.opt_text("notes") or "",
     )
 
 
@@ -662,14 +656,14 @@ def _transform(file: str, data: Any, index: int) -> Transform:
     r = _Reader(file, str(tid) if tid is not None else f"#{index + 1}", data,
                 {"id", "name", "reaction_smarts", "explanation", "examples"},
                 {"id", "name", "reaction_smarts", "explanation", "examples"})
-    tid = r.str("id")
+    tid = r.text("id")
     if not _ID_RE.match(tid):
         raise r.error("id", f"id {tid!r} must be lowercase words joined by hyphens")
     r.entry_id = tid
-    rs = r.str("reaction_smarts")
+    rs = r.text("reaction_smarts")
     with _quiet_rdkit():
         try:
-            rxn = AllChem.ReactionFromSmarts(rs)
+            rxn = rdChemReactions.ReactionFromSmarts(rs)
         except Exception:  # RDKit raises ValueError on a bad reaction SMARTS
             rxn = None
     if rxn is None:
@@ -679,7 +673,7 @@ def _transform(file: str, data: Any, index: int) -> Transform:
                                          f"{rxn.GetNumReactantTemplates()}")
     rxn.Initialize()
     examples = []
-    raw = r.list("examples", required=True)
+    raw = r.items("examples", required=True)
     if not raw:
         raise r.error("examples", "a transform needs at least one worked example")
     for i, ex in enumerate(raw):
@@ -693,7 +687,7 @@ def _transform(file: str, data: Any, index: int) -> Transform:
         if expected not in got:
             raise r.error(f"examples[{i}]", f"{ex[0]} does not give {ex[1]} (got {sorted(got) or 'nothing'})")
         examples.append((ex[0], ex[1]))
-    return Transform(id=tid, name=r.str("name"), reaction_smarts=rs, explanation=r.str("explanation"),
+    return Transform(id=tid, name=r.text("name"), reaction_smarts=rs, explanation=r.text("explanation"),
                      examples=tuple(examples))
 
 
@@ -702,11 +696,11 @@ def _exclusion(file: str, data: Any, index: int) -> Exclusion:
     r = _Reader(file, str(xid) if xid is not None else f"#{index + 1}", data,
                 {"id", "name", "smarts", "smiles", "cas", "suppresses", "reason", "citation"},
                 {"id", "name", "suppresses", "reason", "citation"})
-    xid = r.str("id")
+    xid = r.text("id")
     if not _ID_RE.match(xid):
         raise r.error("id", f"id {xid!r} must be lowercase words joined by hyphens")
     r.entry_id = xid
-    smarts, smiles = r.opt_str("smarts"), r.opt_str("smiles")
+    smarts, smiles = r.opt_text("smarts"), r.opt_text("smiles")
     if smarts is None and smiles is None:
         raise r.error("smiles", "an exclusion needs a SMILES or a SMARTS saying what it applies to")
     if smarts is not None:
@@ -716,12 +710,12 @@ def _exclusion(file: str, data: Any, index: int) -> Exclusion:
         mol = _mol(r, "smiles", smiles)
         with _quiet_rdkit():
             key = Chem.MolToInchiKey(mol)
-    suppresses = r.str_list("suppresses", required=True)
+    suppresses = r.texts("suppresses", required=True)
     if not suppresses:
         raise r.error("suppresses", "an exclusion must name what it suppresses")
     cas = None if r.data.get("cas") is None else _cas(r, "cas", r.data["cas"])
-    return Exclusion(id=xid, name=r.str("name"), smarts=smarts, smiles=smiles, suppresses=suppresses,
-                     reason=r.str("reason"), citation=r.str("citation"), cas=cas, inchikey=key)
+    return Exclusion(id=xid, name=r.text("name"), smarts=smarts, smiles=smiles, suppresses=suppresses,
+                     reason=r.text("reason"), citation=r.text("citation"), cas=cas, inchikey=key)
 
 
 # --------------------------------------------------------------------------------------------
@@ -800,7 +794,7 @@ def load_watchlist(directory: Path | None = None) -> Watchlist:
 def _build(directory: Path, files: list[Path], digest: str) -> Watchlist:
     manifest = _yaml(directory / _MANIFEST, _MANIFEST)
     mr = _Reader(_MANIFEST, None, manifest, {"label", "description", "updated"}, {"label"})
-    label = mr.str("label")
+    label = mr.text("label")
     if "+" in label or any(c.isspace() for c in label):
         raise mr.error("label", f"label {label!r} must not contain '+' or spaces")
 
