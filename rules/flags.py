@@ -661,7 +661,9 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     "strawberry flavour", "cleaning concentrate" or "Intermediate X" that resolves to a listed chemical.
 
     hold when the description dresses a List I, controlled or INCB-only chemical up as something
-    harmless (flavour, cleaner, intermediate, sample...), review when it does so for a List II chemical;
+    harmless (flavour, cleaner, intermediate, sample...) that is not one of the chemical's real uses
+    (a flavour word is no disguise for methyl anthranilate or benzaldehyde), review when it does so for
+    a List II chemical;
     a description that merely omits the name is review for high-risk chemicals and info for List II
     chemicals, whose trade names often omit the chemical name.
     """
@@ -673,7 +675,11 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     if any(contains_phrase(product, n) for n in names) or (cas and cas in product):
         return None
     policy = ctx.ruleset.red_flags
-    disguise = first_phrase(product, policy.disguise_words.phrases)
+    # A use the chemical really has is not a disguise: "grape flavor" for methyl anthranilate,
+    # "almond flavour" for benzaldehyde, "fragrance" for piperonal.
+    genuine = [kw for h in view.hits if h.family for kw in policy.plausible_end_uses.get(h.family, ())]
+    disguises = [w for w in policy.disguise_words.phrases if not first_phrase(w, genuine, prefix=True)]
+    disguise = first_phrase(product, disguises)
     high = any(h.list_I or h.controlled or h.incb_only for h in view.hits)
     if disguise:
         severity = HOLD if high else REVIEW

@@ -357,3 +357,24 @@ def test_outcome_for_is_the_only_status_rule():
 def test_unknown_listed_entry_is_not_let_through(order, line):
     mystery = line(0, "new-precursor-2027", 0.001, lists=[], product="new-precursor-2027")
     assert evaluate(order([mystery])).status == "review"
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "product"),
+    [
+        ("anthranilic-acid", "Grape flavor"),
+        ("benzaldehyde", "Natural almond flavour"),
+        ("piperonal", "Fragrance ingredient"),
+    ],
+)
+def test_a_real_use_of_the_chemical_is_not_a_disguise(order, line, entry_id, product):
+    outcome = evaluate(
+        order([line(0, entry_id, 0.5, product=product)], end_use="Flavor and fragrance manufacturing")
+    )
+    assert flag(outcome, "PRODUCT_NAME_MISMATCH").severity == "review"
+    assert outcome.status == "review"
+
+
+def test_generic_manufacturing_end_use_is_vague(order, line):
+    outcome = evaluate(order([line(0, "methylamine", 0.5, product="Methylamine")], end_use="Manufacturing"))
+    assert "END_USE_VAGUE" in codes(outcome) and "END_USE_MISMATCH" not in codes(outcome)
