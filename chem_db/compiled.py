@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 from rdkit import Chem, DataStructs, rdBase
 from rdkit.Chem import rdChemReactions, rdFingerprintGenerator, rdMolDescriptors
 from rdkit.Chem.MolStandardize import rdMolStandardize
@@ -59,6 +60,13 @@ def _strip_recursive(smarts: str) -> str:
 _HEAD = re.compile(r"^(?:#(\d+)|(Cl|Br|[A-Z][a-z]?|[cnopsb]))")
 
 
+def _is_element(sym: str) -> bool:
+    try:
+        return _PT.GetAtomicNumber(sym) > 1
+    except Exception:  # noqa: BLE001 - RDKit raises for unknown symbols
+        return False
+
+
 def required_elements(query: Chem.Mol) -> dict[str, int]:
     """Elements a SMARTS pattern needs, with counts, read conservatively from each query atom.
 
@@ -89,8 +97,8 @@ def required_elements(query: Chem.Mol) -> dict[str, int]:
             sym = _PT.GetElementSymbol(num)
         else:
             sym = _ELEMENT_SYMBOLS.get(m.group(2), m.group(2))
-            if sym == "H":
-                continue
+            if sym in ("H", "D", "T", "R", "X", "A") or not _is_element(sym):
+                continue  # ring / connectivity primitives, "any aliphatic", hydrogen: no element needed
         counts[sym] = counts.get(sym, 0) + 1
     return counts
 
@@ -112,21 +120,78 @@ class CompiledEntry:
     tautomer_skeleton: str | None = None
 
 
+# Substructure screening fingerprint: RDKit's layered fingerprint restricted to the layers that are
+# safe for SMARTS queries (pure topology, bond orders, element types), paths up to 3 bonds. A pattern
+# can only match a molecule whose fingerprint contains all of the pattern's bits, so most of the
+# (molecule, pattern) substructure searches are skipped; checked sound on the NCI set in the tests.
+SCREEN_LAYERS = 0x07
+SCREEN_MAX_PATH = 3
+SCREEN_BITS = 1024
+
+
+def screen_bits(mol: Chem.Mol) -> np.ndarray:
+    """Packed screening-fingerprint bits of a molecule or query (uint8, SCREEN_BITS / 8 long)."""
+    fp = Chem.LayeredFingerprint(mol, layerFlags=SCREEN_LAYERS, maxPath=SCREEN_MAX_PATH, fpSize=SCREEN_BITS)
+    return np.frombuffer(DataStructs.BitVectToBinaryText(fp), dtype=np.uint8)
+
+
 @dataclass
 class CompiledPattern:
-    """A SMARTS with its owner and prefilter."""
+    """A SMARTS with its owner and prefilter data."""
 
     owner: str  # entry id, class id or exclusion id
     smarts: str
     query: Chem.Mol
     needs: dict[str, int]
     min_atoms: int
+    index: int = -1  # row in the PatternScreen
 
-    def matches(self, mol: Chem.Mol, present: dict[str, int]) -> tuple[int, ...] | None:
-        if mol.GetNumAtoms() < self.min_atoms or not elements_possible(self.needs, present):
+    def matches(self, mol: Chem.Mol, possible: np.ndarray | None) -> tuple[int, ...] | None:
+        """Matched atoms, or None; ``possible`` is the screen's verdict for this molecule."""
+        if possible is not None and not possible[self.index]:
             return None
         found = mol.GetSubstructMatch(self.query)
         return found or None
+
+
+class PatternScreen:
+    """Every pattern's prefilter (screening bits, element counts, size) as matrices: one numpy test per
+    molecule says which patterns could possibly match."""
+
+    def __init__(self) -> None:
+        self.patterns: list[CompiledPattern] = []
+        self._bits = np.zeros((0, SCREEN_BITS // 8), dtype=np.uint8)
+        self._elements: list[str] = []
+        self._needs = np.zeros((0, 0), dtype=np.int32)
+        self._sizes = np.zeros(0, dtype=np.int32)
+
+    def add(self, pattern: CompiledPattern) -> CompiledPattern:
+        pattern.index = len(self.patterns)
+        self.patterns.append(pattern)
+        return pattern
+
+    def finalize(self) -> None:
+        self._elements = sorted({sym for p in self.patterns for sym in p.needs})
+        col = {sym: i for i, sym in enumerate(self._elements)}
+        needs = np.zeros((len(self.patterns), len(self._elements)), dtype=np.int32)
+        for p in self.patterns:
+            for sym, n in p.needs.items():
+                needs[p.index, col[sym]] = n
+        self._needs = needs
+        self._sizes = np.array([p.min_atoms for p in self.patterns], dtype=np.int32)
+        rows = [screen_bits(p.query) for p in self.patterns]
+        self._bits = np.vstack(rows) if rows else np.zeros((0, SCREEN_BITS // 8), dtype=np.uint8)
+
+    def possible(self, mol: Chem.Mol, present: dict[str, int]) -> np.ndarray:
+        """Boolean mask over patterns: False where the pattern certainly does not match ``mol``."""
+        if not self.patterns:
+            return np.zeros(0, dtype=bool)
+        have = np.array([present.get(sym, 0) for sym in self._elements], dtype=np.int32)
+        mask = (self._needs <= have).all(axis=1) & (self._sizes <= mol.GetNumAtoms())
+        if mask.any():
+            bits = screen_bits(mol)
+            mask &= ~((self._bits & ~bits).any(axis=1))
+        return mask
 
 
 @dataclass
@@ -160,24 +225,28 @@ class CompiledWatchlist:
     by_tautomer_skeleton: dict[str, list[CompiledEntry]] = field(default_factory=dict)
     inorganic_by_key: dict[str, tuple[Entry, SaltForm | None]] = field(default_factory=dict)
     by_name: dict[str, Entry] = field(default_factory=dict)
-    formulas: set[str] = field(default_factory=set)
+    formulas: set[str] = field(default_factory=set)  # InChI formulas of organic entries
+    hill_formulas: set[str] = field(default_factory=set)  # the same as RDKit's CalcMolFormula writes them
+    heavy_atom_counts: set[int] = field(default_factory=set)
     scope_patterns: list[tuple[Entry, str, str, CompiledPattern]] = field(default_factory=list)
     classes: list[CompiledClass] = field(default_factory=list)
     transforms: list[CompiledTransform] = field(default_factory=list)
     exclusions: list[CompiledExclusion] = field(default_factory=list)
     similarity_entries: list[CompiledEntry] = field(default_factory=list)
     similarity_fps: list[DataStructs.ExplicitBitVect] = field(default_factory=list)
+    screen: PatternScreen = field(default_factory=PatternScreen)
 
     @property
     def version(self) -> str:
         return self.watchlist.version
 
 
-def _pattern(owner: str, smarts: str) -> CompiledPattern:
+def _pattern(cw: CompiledWatchlist, owner: str, smarts: str) -> CompiledPattern:
     query = Chem.MolFromSmarts(smarts)
     if query is None:  # the loader validated it; a failure here is a bug worth a loud error
         raise ValueError(f"SMARTS of {owner} does not parse: {smarts}")
-    return CompiledPattern(owner, smarts, query, required_elements(query), query.GetNumAtoms())
+    query.UpdatePropertyCache(strict=False)
+    return cw.screen.add(CompiledPattern(owner, smarts, query, required_elements(query), query.GetNumAtoms()))
 
 
 def canonical_tautomer_skeleton(mol: Chem.Mol, max_tautomers: int) -> str | None:
@@ -200,24 +269,27 @@ def compile_watchlist(wl: Watchlist, max_tautomers: int = 64) -> CompiledWatchli
         for e in wl.entries:
             _compile_entry(cw, e, max_tautomers)
         for cls in wl.classes:
-            cw.classes.append(CompiledClass(cls, [_pattern(cls.id, s) for s in cls.smarts]))
+            cw.classes.append(CompiledClass(cls, [_pattern(cw, cls.id, s) for s in cls.smarts]))
         for t in wl.transforms:
             rxn = rdChemReactions.ReactionFromSmarts(t.reaction_smarts)
             rxn.Initialize()
             reactant = Chem.Mol(rxn.GetReactantTemplate(0))
             needs = required_elements(reactant)
-            cw.transforms.append(
-                CompiledTransform(
-                    t, rxn, CompiledPattern(t.id, t.reaction_smarts, reactant, needs, reactant.GetNumAtoms())
-                )
+            reactant.UpdatePropertyCache(strict=False)
+            pattern = cw.screen.add(
+                CompiledPattern(t.id, t.reaction_smarts, reactant, needs, reactant.GetNumAtoms())
             )
+            cw.transforms.append(CompiledTransform(t, rxn, pattern))
         for x in wl.exclusions:
             key = None
             if x.smiles:
                 m = Chem.MolFromSmiles(x.smiles)
                 prepared = standardize(m)
                 key = identify(prepared.components[0]).inchikey
-            cw.exclusions.append(CompiledExclusion(x, _pattern(x.id, x.smarts) if x.smarts else None, key))
+            cw.exclusions.append(
+                CompiledExclusion(x, _pattern(cw, x.id, x.smarts) if x.smarts else None, key)
+            )
+        cw.screen.finalize()
     finally:
         del blocker
     return cw
@@ -245,12 +317,14 @@ def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:
     cw.by_key.setdefault(ident.inchikey, []).append(ce)
     cw.by_skeleton.setdefault(ident.skeleton, []).append(ce)
     cw.formulas.add(ident.formula)
+    cw.hill_formulas.add(rdMolDescriptors.CalcMolFormula(parent))
+    cw.heavy_atom_counts.add(parent.GetNumHeavyAtoms())
     if ce.heavy_atoms <= 40:
         ce.tautomer_skeleton = canonical_tautomer_skeleton(parent, max_tautomers)
         if ce.tautomer_skeleton:
             cw.by_tautomer_skeleton.setdefault(ce.tautomer_skeleton, []).append(ce)
     for sp in e.scope_patterns:
-        cw.scope_patterns.append((e, sp.covers, sp.explanation, _pattern(e.id, sp.smarts)))
+        cw.scope_patterns.append((e, sp.covers, sp.explanation, _pattern(cw, e.id, sp.smarts)))
     if e.analog_target and ce.heavy_atoms >= SIMILARITY_MIN_HEAVY_ATOMS:
         cw.similarity_entries.append(ce)
         cw.similarity_fps.append(fingerprint(parent))

@@ -15,6 +15,7 @@ import queue
 import resource
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -24,9 +25,11 @@ from rdkit import rdBase
 
 from . import results as R
 
-# Test-only hook: a child that receives a SMILES equal to this string kills itself with SIGKILL, to
-# prove a crashing structure leaves the pool working. Never set outside tests.
+# Test-only hooks: a child that receives a SMILES equal to CRASH_TRIGGER kills itself with SIGKILL, and
+# one that receives HANG_TRIGGER sleeps forever, to prove a crashing or hanging structure leaves the
+# pool working. Never set outside tests.
 CRASH_TRIGGER: str | None = None
+HANG_TRIGGER: str | None = None
 
 Work = Callable[[Any], R.LineResult]
 Failure = Callable[[Any, str, str], R.LineResult]
@@ -64,6 +67,9 @@ def _child_main(conn: Connection, work: Work, memory_mb: int) -> None:
         for index, task in msg:
             if CRASH_TRIGGER is not None and _mentions(task, CRASH_TRIGGER):
                 os.kill(os.getpid(), signal.SIGKILL)
+            if HANG_TRIGGER is not None and _mentions(task, HANG_TRIGGER):
+                while True:
+                    time.sleep(60)
             try:
                 result: Any = work(task)
             except MemoryError:

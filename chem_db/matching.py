@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from rdkit import Chem, DataStructs
 
 from . import results as R
@@ -27,7 +28,7 @@ from .compiled import (
     canonical_tautomer_skeleton,
     fingerprint,
 )
-from .identity import Identity, identify
+from .identity import Identity, canonical_smiles, identify
 from .standardize import Prepared, neutralize
 from .watchlist import DesignerClass, Entry
 
@@ -47,10 +48,17 @@ class ComponentContext:
     index: int
     mol: Chem.Mol
     identity: Identity
-    atom_pos: list[int]  # atom index -> position in the component's canonical SMILES
-    bond_pos: list[int]
+    smiles: str  # canonical SMILES of the component
     prepared: Prepared
     is_mixture: bool
+    _positions: tuple[list[int], list[int]] | None = None
+
+    def positions(self) -> tuple[list[int], list[int]]:
+        """Atom and bond index -> position in the canonical SMILES (computed only when a match needs it)."""
+        if self._positions is None:
+            _, atoms, bonds = canonical_smiles(self.mol)
+            self._positions = (atoms, bonds)
+        return self._positions
 
 
 @dataclass
@@ -104,14 +112,17 @@ def _highlight(ctx: ComponentContext | None, atoms: tuple[int, ...] | None) -> t
     if ctx is None:
         return [], []
     mol = ctx.mol
+    if atoms == ():
+        return [], []
+    atom_pos, bond_pos = ctx.positions()
     chosen = range(mol.GetNumAtoms()) if atoms is None else atoms
     aset = set(chosen)
     bonds = [
-        ctx.bond_pos[b.GetIdx()]
+        bond_pos[b.GetIdx()]
         for b in mol.GetBonds()
         if b.GetBeginAtomIdx() in aset and b.GetEndAtomIdx() in aset
     ]
-    return sorted(ctx.atom_pos[i] for i in aset), sorted(bonds)
+    return sorted(atom_pos[i] for i in aset), sorted(bonds)
 
 
 def _form_words(p: Prepared) -> str:
@@ -242,12 +253,12 @@ def _scope(
     ctx: ComponentContext,
     out: ComponentMatches,
     matched: set[str],
-    present: dict[str, int],
+    possible: np.ndarray,
 ) -> None:
     for e, covers, explanation, pattern in cw.scope_patterns:
         if e.id in matched:
             continue
-        atoms = pattern.matches(ctx.mol, present)
+        atoms = pattern.matches(ctx.mol, possible)
         if atoms is None:
             continue
         matched.add(e.id)
@@ -269,9 +280,12 @@ def _class_match(
     else:
         lists = target.lists if target else []
         regimes = _regimes(target) if target else []
-    verb = "is a member of" if cls.listed else "is a designer precursor in the class"
-    lead = f"; it leads to {target.name} ({cls.conversion})" if target and cls.conversion else ""
-    reason = f"It {verb} {cls.name}{lead}. {cls.explanation}"
+    if cls.listed:
+        reason = f"It is a member of the class {cls.name}, which is itself controlled. {cls.explanation}"
+    else:
+        lead = f" that leads to {target.name}" if target else ""
+        how = f" ({cls.conversion})" if cls.conversion else ""
+        reason = f"A designer precursor in the class {cls.name}{lead}{how}. {cls.explanation}"
     return R.Match(
         entry_id=target.id if target else cls.id,
         name=cls.name,
@@ -288,18 +302,22 @@ def _class_match(
         bonds=b,
         class_id=cls.id,
         leads_to=target.id if target else None,
-        step=cls.conversion or None,
+        step=None if cls.listed else (cls.conversion or None),
         listed=cls.listed,
     )
 
 
 def _classes(
-    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, present: dict[str, int]
+    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, possible: np.ndarray, is_: set[str]
 ) -> set[str]:
+    """Structural classes; ``is_`` holds the entries the component already is (exact, salt, isomer), since
+    a class leading to a chemical does not describe that chemical itself (fentanyl is not an FRS)."""
     leads: set[str] = set()
     for cc in cw.classes:
+        if cc.cls.leads_to in is_:
+            continue
         for pattern in cc.patterns:
-            atoms = pattern.matches(ctx.mol, present)
+            atoms = pattern.matches(ctx.mol, possible)
             if atoms is not None:
                 out.matches.append(_class_match(cw, cc.cls, ctx, atoms))
                 if cc.cls.leads_to:
@@ -308,19 +326,36 @@ def _classes(
     return leads
 
 
-def _product_identity(product: Chem.Mol, formulas: set[str]) -> Identity | None:
-    """Identity of a reaction product when it could be a watchlist entry (formula first: cheap)."""
-    try:
-        Chem.SanitizeMol(product)
-    except Exception:  # noqa: BLE001 - an impossible product is simply not a product
-        return None
-    frags = Chem.GetMolFrags(product, asMols=True) if "." in Chem.MolToSmiles(product) else (product,)
-    best = max(frags, key=lambda f: f.GetNumHeavyAtoms())
-    best = neutralize(best)
-    formula = Chem.rdMolDescriptors.CalcMolFormula(best)
-    if formula not in formulas:
-        return None
-    return identify(best)
+def _product_identities(product: Chem.Mol, cw: CompiledWatchlist) -> list[Identity]:
+    """Identities of a reaction product's fragments that could be watchlist entries.
+
+    Cheap tests first: a fragment's heavy-atom count (no sanitization needed) must equal some entry's,
+    then its formula; only then is the InChI computed.
+    """
+    sizes = cw.heavy_atom_counts
+    frag_atoms = Chem.GetMolFrags(product)
+    if len(frag_atoms) == 1:
+        if product.GetNumHeavyAtoms() not in sizes:
+            return []
+        frags = [product]
+    else:
+        frags = [
+            f
+            for f in Chem.GetMolFrags(product, asMols=True, sanitizeFrags=False)
+            if f.GetNumHeavyAtoms() in sizes
+        ]
+    found = []
+    for frag in frags:
+        try:
+            frag = Chem.Mol(frag)
+            Chem.SanitizeMol(frag)
+        except Exception:  # noqa: BLE001 - an impossible product is simply not a product
+            continue
+        frag = neutralize(frag)
+        if Chem.rdMolDescriptors.CalcMolFormula(frag) not in cw.hill_formulas:
+            continue
+        found.append(identify(frag))
+    return found
 
 
 def _transforms(
@@ -329,21 +364,19 @@ def _transforms(
     out: ComponentMatches,
     matched: set[str],
     leads: set[str],
-    present: dict[str, int],
+    possible: np.ndarray,
 ) -> None:
     seen: set[str] = set()
     for ct in cw.transforms:
-        atoms = ct.reactant.matches(ctx.mol, present)
+        atoms = ct.reactant.matches(ctx.mol, possible)
         if atoms is None:
             continue
         try:
             product_sets = ct.reaction.RunReactants((ctx.mol,), 20)
         except Exception:  # noqa: BLE001 - RDKit refuses odd reactant mappings; nothing to report
             continue
-        for products in product_sets:
-            ident = _product_identity(Chem.Mol(products[0]), cw.formulas)
-            if ident is None:
-                continue
+        idents = [i for products in product_sets for p in products for i in _product_identities(p, cw)]
+        for ident in idents:
             for ce in cw.by_key.get(ident.inchikey, ()) or cw.by_skeleton.get(ident.skeleton, ()):
                 e = ce.entry
                 if not e.analog_target or e.id in matched or e.id in leads or e.id in seen:
@@ -368,43 +401,45 @@ def _transforms(
 
 
 def _exclusions(
-    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, present: dict[str, int]
-) -> set[str]:
-    suppressed: set[str] = set()
+    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, possible: np.ndarray
+) -> None:
+    """Benign look-alikes: drop the class, analogue and similarity matches an exclusion names, keeping
+    its reason as a finding. Exact and salt/isomer matches are never suppressed."""
     for cx in cw.exclusions:
         x = cx.exclusion
         hit = (cx.inchikey is not None and cx.inchikey == ctx.identity.inchikey) or (
-            cx.pattern is not None and cx.pattern.matches(ctx.mol, present) is not None
+            cx.pattern is not None and cx.pattern.matches(ctx.mol, possible) is not None
         )
         if not hit:
             continue
         targets = set(x.suppresses)
-        removed = [
-            m
-            for m in out.matches
-            if (m.entry_id in targets or m.class_id in targets) and m.match_type != R.EXACT
-        ]
-        suppressed |= targets
-        if removed or "similarity" in targets:
-            out.matches = [m for m in out.matches if m not in removed]
-            out.findings.append(
-                R.Finding(
-                    "EXCLUSION_APPLIED",
-                    f"{x.name}: {x.reason}",
-                    detail={
-                        "exclusion": x.id,
-                        "suppressed": sorted({m.class_id or m.entry_id for m in removed}),
-                        "citation": x.citation,
-                        "component": ctx.index,
-                    },
-                )
+
+        def named(m: R.Match, targets: set[str] = targets) -> bool:
+            if m.match_type in (R.EXACT, R.SALT_OR_ISOMER):
+                return False
+            if m.match_type == R.SIMILARITY and "similarity" in targets:
+                return True
+            return bool({m.entry_id, m.class_id, m.leads_to} & targets)
+
+        removed = [m for m in out.matches if named(m)]
+        if not removed:
+            continue
+        out.matches = [m for m in out.matches if not named(m)]
+        out.findings.append(
+            R.Finding(
+                "EXCLUSION_APPLIED",
+                f"{x.name}: {x.reason}",
+                detail={
+                    "exclusion": x.id,
+                    "suppressed": sorted({m.class_id or m.entry_id for m in removed}),
+                    "citation": x.citation,
+                    "component": ctx.index,
+                },
             )
-    return suppressed
+        )
 
 
-def _similarity(
-    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, suppressed: set[str]
-) -> None:
+def _similarity(cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches) -> None:
     if not cw.similarity_fps:
         return
     fp = fingerprint(ctx.mol)
@@ -412,7 +447,7 @@ def _similarity(
     best = max(range(len(scores)), key=scores.__getitem__)
     top = cw.similarity_entries[best]
     out.nearest = R.Nearest(top.entry.id, top.entry.name, round(scores[best], 3))
-    if "similarity" in suppressed or ctx.mol.GetNumHeavyAtoms() < 6 or any(m.listed for m in out.matches):
+    if ctx.mol.GetNumHeavyAtoms() < 6 or any(m.listed for m in out.matches):
         return  # a listed chemical needs no "looks like" on top; tiny molecules give noisy scores
     already = {m.entry_id for m in out.matches} | {m.leads_to for m in out.matches if m.leads_to}
     for i, s in enumerate(scores):
@@ -420,7 +455,6 @@ def _similarity(
         if (
             s >= SIMILARITY_CUTOFF
             and ce.entry.id not in already
-            and ce.entry.id not in suppressed
             and ce.identity.skeleton != ctx.identity.skeleton
         ):
             out.matches.append(
@@ -443,16 +477,36 @@ def match_component(
     """All watchlist matches of one standardized component."""
     out = ComponentMatches()
     present = ctx.identity.element_counts()
+    possible = cw.screen.possible(ctx.mol, present)
     matched = _exact(cw, ctx, out)
     _isomers(cw, ctx, out, matched)
     if not matched:
         _tautomers(cw, ctx, out, matched, max_tautomers)
-    _scope(cw, ctx, out, matched, present)
-    leads = _classes(cw, ctx, out, present)
-    _transforms(cw, ctx, out, matched, leads, present)
-    suppressed = _exclusions(cw, ctx, out, present)
-    _similarity(cw, ctx, out, suppressed)
+    _scope(cw, ctx, out, matched, possible)
+    is_ = {m.entry_id for m in out.matches if m.match_type in (R.EXACT, R.SALT_OR_ISOMER)}
+    leads = _classes(cw, ctx, out, possible, is_)
+    if not any(m.match_type in (R.EXACT, R.SALT_OR_ISOMER) and m.listed for m in out.matches):
+        # A chemical that is itself listed needs no "one step from ..." on top (fentanyl -> ANPP).
+        _transforms(cw, ctx, out, matched, leads, possible)
+    _similarity(cw, ctx, out)
+    _exclusions(cw, ctx, out, possible)
     return out
+
+
+def form_covered(entry: Entry, form: str) -> bool:
+    """Whether the listing covers a named form of its chemical: a hydrate or solvate is the chemical
+    itself; an isomer needs the listing to name isomers; anything else is a salt.
+
+    >>> from types import SimpleNamespace as E
+    >>> form_covered(E(scope=frozenset()), "monohydrate"), form_covered(E(scope=frozenset()), "sodium salt")
+    (True, False)
+    """
+    f = form.lower()
+    if "hydrate" in f or "solvate" in f:
+        return True
+    if "isomer" in f or "enantiomer" in f or "racem" in f:
+        return bool({"optical_isomers", "geometric_isomers", "salts_of_isomers"} & entry.scope)
+    return "salts" in entry.scope or "salts_of_isomers" in entry.scope
 
 
 def match_inorganic(cw: CompiledWatchlist, prepared: Prepared, whole: Identity) -> list[R.Match]:
@@ -464,7 +518,11 @@ def match_inorganic(cw: CompiledWatchlist, prepared: Prepared, whole: Identity) 
             return [_entry_match(e, R.EXACT, f"Same substance as {e.name}.", None)]
         return [
             _entry_match(
-                e, R.SALT_OR_ISOMER, f"{sf.form.capitalize()} of {e.name}.", None, listed="salts" in e.scope
+                e,
+                R.SALT_OR_ISOMER,
+                f"{sf.form.capitalize()} of {e.name}.",
+                None,
+                listed=form_covered(e, sf.form),
             )
         ]
     out: list[R.Match] = []

@@ -24,6 +24,13 @@ PRIORITY = ("smiles", "inchi", "cas", "name", "inchikey")
 _SMILES_CHARS = re.compile(r"^[A-Za-z0-9@+\-\[\]()=#$/\\%.:]+$")
 _ATOM_TOKEN = re.compile(r"\[[^\]]*\]|Br|Cl|[BCNOPSFI]|[bcnops]")
 _INCHIKEY = re.compile(r"^[A-Z]{14}-[A-Z]{8}[SN][A-Z]-[A-Z]$")
+_EMPTY_CODES = {
+    "smiles": "SMILES_INVALID",
+    "cas": "CAS_INVALID",
+    "name": "NAME_UNKNOWN",
+    "inchi": "INCHI_INVALID",
+    "inchikey": "INCHIKEY_INVALID",
+}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\s]")
 
 
@@ -40,6 +47,7 @@ class Candidate:
     salt_form: str | None = None
     name: str | None = None  # a known name of what it resolved to
     mass_delta: float = 0.0  # metal salts named in words: mass as given minus the SMILES' mass
+    checked: bool = False  # the SMILES text already passed check_smiles_text
 
     def describe(self) -> str:
         what = self.name or self.smiles or self.inchi or "?"
@@ -271,8 +279,13 @@ def resolve(items: list[R.Identifiers], cw: CompiledWatchlist, s: Settings) -> l
     pending: list[tuple[Resolution, str]] = []
     for ids in items:
         res = Resolution()
-        given = ids.given()
+        given = {k: v for k in PRIORITY if (v := getattr(ids, k, None)) is not None and v != ""}
         res.used = [k for k in PRIORITY if k in given]
+        if not given:
+            # Only empty values: say which field was empty rather than "nothing given".
+            for k in PRIORITY:
+                if getattr(ids, k, None) == "":
+                    res.findings.append(R.Finding(_EMPTY_CODES[k], f"The {k} is empty.", k))
         for fld in res.used:
             raw = given[fld]
             if not isinstance(raw, str):
@@ -311,7 +324,7 @@ def _resolve_one(
         if problem is not None:
             res.findings.append(problem)
         else:
-            res.candidates.append(Candidate("smiles", raw, smiles=raw.strip()))
+            res.candidates.append(Candidate("smiles", raw, smiles=raw.strip(), checked=True))
     elif fld == "cas":
         cand, problem = resolve_cas(raw, cw)
         if problem is not None:

@@ -7,6 +7,7 @@ the line ``unresolved`` with ``screened=False`` - never ``none``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rdkit import Chem
@@ -15,12 +16,14 @@ from rdkit.Chem import rdMolDescriptors
 from . import results as R
 from .compiled import CompiledWatchlist
 from .config import Settings
-from .identity import Identity, canonical_smiles, identify
-from .matching import ComponentContext, match_component, match_inorganic
+from .identity import Identity, identify
+from .matching import ComponentContext, form_covered, match_component, match_inorganic
 from .resolve import Candidate, Resolution, check_smiles_text
 from .standardize import Prepared, standardize
 
 ENGINE_VERSION = "chem_db-engine/1"
+_DUMMY = Chem.MolFromSmarts("[#0]")
+_ISOTOPE = re.compile(r"\[\d")
 
 
 class StructureProblem(Exception):
@@ -61,9 +64,9 @@ def _parse_problem(smiles: str) -> str:
 
 def parse_candidate(c: Candidate, s: Settings) -> Chem.Mol:
     """The candidate's structure as given, checked against the limits (raises StructureProblem)."""
-    fld = c.field if c.source == "input" else c.field
+    fld = c.field
     if c.smiles is not None:
-        problem = check_smiles_text(c.smiles, s)
+        problem = None if c.checked else check_smiles_text(c.smiles, s)
         if problem is not None:
             problem.field = fld
             raise StructureProblem(problem)
@@ -83,16 +86,14 @@ def parse_candidate(c: Candidate, s: Settings) -> Chem.Mol:
         raise StructureProblem(R.Finding("SCREENING_FAILED", "No structure to screen.", fld))
     if mol.GetNumAtoms() == 0:
         raise StructureProblem(R.Finding("SMILES_INVALID", "The structure has no atoms.", fld))
-    for atom in mol.GetAtoms():
-        if atom.GetAtomicNum() == 0 or atom.HasQuery():
-            raise StructureProblem(
-                R.Finding(
-                    "SMILES_INVALID",
-                    "The structure contains a dummy or query atom; "
-                    "a real, fully specified structure is needed.",
-                    fld,
-                )
+    if mol.HasSubstructMatch(_DUMMY):
+        raise StructureProblem(
+            R.Finding(
+                "SMILES_INVALID",
+                "The structure contains a dummy or query atom; a real, fully specified structure is needed.",
+                fld,
             )
+        )
     if mol.GetNumHeavyAtoms() > s.max_heavy_atoms:
         raise StructureProblem(
             R.Finding(
@@ -107,8 +108,11 @@ def parse_candidate(c: Candidate, s: Settings) -> Chem.Mol:
 
 def prepare_structure(c: Candidate, s: Settings, first_index: int) -> Structure:
     mol = parse_candidate(c, s)
-    has_dot = "." in (c.smiles or "") or c.inchi is not None
-    prepared = standardize(mol, has_dot)
+    text = c.smiles or ""
+    # Cues from the SMILES text let the chain skip steps the input cannot need (same result).
+    has_dot = "." in text or c.inchi is not None
+    isotopes = c.inchi is not None or _ISOTOPE.search(text) is not None
+    prepared = standardize(mol, has_dot, isotopes)
     if len(prepared.components) > s.max_fragments:
         raise StructureProblem(
             R.Finding(
@@ -123,11 +127,9 @@ def prepare_structure(c: Candidate, s: Settings, first_index: int) -> Structure:
     mixture = len(prepared.components) > 1
     for i, comp in enumerate(prepared.components):
         ident = identify(comp)
-        smi, atom_pos, bond_pos = canonical_smiles(comp)
+        smi = Chem.MolToSmiles(comp)
         st.smiles.append(smi)
-        st.contexts.append(
-            ComponentContext(first_index + i, comp, ident, atom_pos, bond_pos, prepared, mixture)
-        )
+        st.contexts.append(ComponentContext(first_index + i, comp, ident, smi, prepared, mixture))
     if prepared.inorganic:
         st.whole = st.contexts[0].identity
     return st
@@ -301,7 +303,7 @@ def _add_direct_entry_matches(
                     R.SALT_OR_ISOMER,
                     f"{e.name}, {st.candidate.salt_form}, identified by its {st.candidate.field}.",
                     None,
-                    listed="salts" in e.scope,
+                    listed=form_covered(e, st.candidate.salt_form),
                 )
             )
         else:

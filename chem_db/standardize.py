@@ -95,12 +95,17 @@ class Prepared:
         return any(r != "O" for r in self.removed)
 
 
+# Substructure tests run in C++: much cheaper than iterating atoms from Python on the hot path.
+_CARBON = Chem.MolFromSmarts("[#6]")
+_CHARGED = Chem.MolFromSmarts("[!+0]")
+
+
 def _has_carbon(mol: Chem.Mol) -> bool:
-    return any(a.GetAtomicNum() == 6 for a in mol.GetAtoms())
+    return mol.HasSubstructMatch(_CARBON)
 
 
 def _charged(mol: Chem.Mol) -> bool:
-    return any(a.GetFormalCharge() for a in mol.GetAtoms())
+    return mol.HasSubstructMatch(_CHARGED)
 
 
 def neutralize(mol: Chem.Mol) -> Chem.Mol:
@@ -134,7 +139,7 @@ def is_counter_ion(frag: Chem.Mol) -> bool:
     return Chem.MolToSmiles(neutral, isomericSmiles=False) in _counter_ions()
 
 
-def standardize(mol: Chem.Mol, smiles_has_dot: bool = True) -> Prepared:
+def standardize(mol: Chem.Mol, smiles_has_dot: bool = True, isotopes_possible: bool = True) -> Prepared:
     """Run the chain on a parsed, sanitized molecule.
 
     >>> p = standardize(Chem.MolFromSmiles("C[C@@H]([C@H](c1ccccc1)O)NC.Cl"))
@@ -179,7 +184,7 @@ def standardize(mol: Chem.Mol, smiles_has_dot: bool = True) -> Prepared:
         g = neutralize(f)
         if g is not f:
             steps.append("neutralize")
-        h = drop_isotopes(g)
+        h = drop_isotopes(g) if isotopes_possible else g
         if h is not g:
             steps.append("drop_isotopes")
         if n_frags > 1:

@@ -1,0 +1,119 @@
+"""Hostile input never hangs or kills the caller: cheap limits before parsing, and isolated workers
+with a time and memory limit that are replaced when they die."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import chem_db.isolation as isolation
+from chem_db import Identifiers, configure
+from chem_db.compiled import compile_watchlist
+from chem_db.config import Settings, settings
+from chem_db.engine import Engine
+from chem_db.watchlist import load_watchlist
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    return compile_watchlist(load_watchlist())
+
+
+def _isolated(compiled, **overrides) -> Engine:
+    return Engine(compiled, replace(settings(), isolate=True, **overrides))
+
+
+def _codes(result):
+    return [f.code for f in result.findings]
+
+
+def test_ten_thousand_fragments_refused_before_parsing(engine):
+    result = engine.screen(Identifiers(smiles=".".join(["C"] * 10000)))
+    assert result.classification == "unresolved" and not result.screened
+    assert "LIMIT_EXCEEDED" in _codes(result)
+
+
+def test_too_many_heavy_atoms_refused_before_parsing(engine):
+    result = engine.screen(Identifiers(smiles="C" * 300))
+    assert "LIMIT_EXCEEDED" in _codes(result)
+
+
+def test_long_names_and_identifiers_refused(engine):
+    assert "LIMIT_EXCEEDED" in _codes(engine.screen(Identifiers(name="x" * 5000)))
+    assert "LIMIT_EXCEEDED" in _codes(engine.screen(Identifiers(inchi="InChI=1S/" + "C" * 5000)))
+
+
+def test_twenty_thousand_atom_chain_through_isolation_is_never_none(compiled):
+    # With the cheap limits raised, the chain reaches RDKit (whose SMILES writer segfaults on it).
+    eng = _isolated(
+        compiled, max_smiles_length=100_000, max_heavy_atoms=100_000, timeout_seconds=20, workers=1
+    )
+    try:
+        result = eng.screen(Identifiers(smiles="C" * 20000))
+        assert result.classification == "unresolved" and not result.screened
+        assert {"LIMIT_EXCEEDED", "SCREENING_FAILED"} & set(_codes(result))
+        assert eng.screen(Identifiers(smiles="CC(=O)Cc1ccccc1")).classification == "listed"
+    finally:
+        eng.close()
+
+
+def test_a_crashing_child_is_replaced_and_the_batch_goes_on(compiled, monkeypatch):
+    monkeypatch.setattr(isolation, "CRASH_TRIGGER", "CC(C)(C)C(C)(C)C")
+    eng = _isolated(compiled, workers=2)
+    try:
+        items = [Identifiers(smiles=s) for s in ("CCO", "CC(C)(C)C(C)(C)C", "CC(=O)Cc1ccccc1", "CCO")]
+        results = eng.screen_many(items)
+        assert [r.classification for r in results] == ["none", "unresolved", "listed", "none"]
+        assert "SCREENING_FAILED" in _codes(results[1]) and not results[1].screened
+        assert eng._pool is not None and eng._pool.replaced >= 1
+        assert eng.screen(Identifiers(cas="103-79-7")).classification == "listed"
+    finally:
+        eng.close()
+
+
+def test_a_hanging_child_is_killed_at_the_time_limit(compiled, monkeypatch):
+    monkeypatch.setattr(isolation, "HANG_TRIGGER", "CCCCCCCCCCCCCCCCCCCCCCCCN")
+    eng = _isolated(compiled, workers=1, timeout_seconds=1.5)
+    try:
+        results = eng.screen_many(
+            [Identifiers(smiles="CCCCCCCCCCCCCCCCCCCCCCCCN"), Identifiers(smiles="CCO")]
+        )
+        assert results[0].classification == "unresolved" and "LIMIT_EXCEEDED" in _codes(results[0])
+        assert results[1].classification == "none"
+    finally:
+        eng.close()
+
+
+def test_memory_limit_applies_in_children(compiled):
+    eng = _isolated(compiled, workers=1, memory_mb=64)
+    try:
+        # Small molecules fit easily in the headroom; the limit must not break normal work.
+        assert eng.screen(Identifiers(smiles="O=C1CCN(CCc2ccccc2)CC1")).classification == "listed"
+    finally:
+        eng.close()
+
+
+def test_isolated_and_in_process_results_agree(compiled, engine):
+    eng = _isolated(compiled, workers=2)
+    smiles = ["CCO", "CC(=O)Cc1ccccc1", "CN.Cl", "O=C1CCN(CCc2ccc(F)cc2)CC1", "CCOC(=O)C1OC1(C)c1ccccc1"] * 20
+    try:
+        a = [r.to_dict() for r in eng.screen_many([Identifiers(smiles=s) for s in smiles])]
+        b = [r.to_dict() for r in engine.screen_many([Identifiers(smiles=s) for s in smiles])]
+        assert a == b
+    finally:
+        eng.close()
+
+
+def test_progress_is_reported(engine):
+    seen = []
+    engine.screen_many(
+        [Identifiers(smiles="CCO")] * 5, progress=lambda done, total: seen.append((done, total))
+    )
+    assert seen[-1] == (5, 5)
+
+
+def test_configure_rejects_unknown_settings():
+    with pytest.raises(TypeError):
+        configure(colour="red")
+    assert isinstance(settings(), Settings)

@@ -1,0 +1,312 @@
+"""Matching rules, with real structures: every listed form recognised with the right entry, designer
+precursors flagged with what they lead to, benign look-alikes left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from chem_db import Identifiers
+from chem_db.watchlist import load_watchlist
+
+WATCHLIST = load_watchlist()
+
+
+def _ids(entry) -> list[tuple[str, str]]:
+    out = [("smiles", entry.smiles), ("name", entry.name)]
+    if entry.cas:
+        out.append(("cas", entry.cas))
+    out += [("name", s) for s in entry.synonyms]
+    out += [("cas", sf.cas) for sf in entry.salt_forms]
+    return out
+
+
+@pytest.mark.parametrize(
+    "entry_id, field, value",
+    [(e.id, f, v) for e in WATCHLIST.entries for f, v in _ids(e)],
+)
+def test_every_listed_chemical_by_smiles_cas_name_and_salt_cas(engine, entry_id, field, value):
+    result = engine.screen(Identifiers(**{field: value}))
+    assert result.classification == "listed", (result.findings, result.matches)
+    assert any(m.entry_id == entry_id and m.listed for m in result.matches)
+
+
+def _entries(result, listed=None):
+    return {m.entry_id for m in result.matches if listed is None or m.listed == listed}
+
+
+@pytest.mark.parametrize(
+    "smiles, entry, kind, fraction",
+    [
+        ("C[C@@H]([C@@H](c1ccccc1)O)NC.Cl", "ephedrine", "salt_or_isomer", 0.819),  # ephedrine HCl
+        (
+            "C[C@@H]([C@H](c1ccccc1)O)NC.C[C@@H]([C@H](c1ccccc1)O)NC.OS(=O)(=O)O",
+            "pseudoephedrine",
+            "salt_or_isomer",
+            0.771,
+        ),  # pseudoephedrine sulfate (2:1)
+        ("C[NH3+].[Cl-]", "methylamine", "salt_or_isomer", 0.46),  # methylamine HCl, ionic form
+        ("CN.Cl", "methylamine", "salt_or_isomer", 0.46),
+        ("c1ccc(NC2CCNCC2)cc1.Cl.Cl", "4-ap", "salt_or_isomer", 0.707),  # 4-AP dihydrochloride
+        ("[Na+].[O-]C(=O)Cc1ccccc1", "phenylacetic-acid", "salt_or_isomer", 0.861),  # sodium phenylacetate
+        ("O=C1CCNCC1.O", "4-piperidone", "salt_or_isomer", 0.846),  # hydrate
+        ("[2H]C([2H])([2H])C(=O)Cc1ccccc1", "p2p", "exact", 1.0),  # deuterated P2P is P2P
+    ],
+)
+def test_salts_and_hydrates_match_their_parent(engine, smiles, entry, kind, fraction):
+    result = engine.screen(Identifiers(smiles=smiles))
+    match = next(m for m in result.matches if m.entry_id == entry)
+    assert match.match_type == kind and match.listed
+    assert result.classification == "listed"
+    assert result.parent_mass_fraction == pytest.approx(fraction, abs=0.002)
+
+
+@pytest.mark.parametrize(
+    "smiles, entry, kind",
+    [
+        ("C[C@@H]([C@@H](c1ccccc1)O)NC", "ephedrine", "exact"),  # (1R,2S)
+        ("C[C@H]([C@H](c1ccccc1)O)NC", "ephedrine", "salt_or_isomer"),  # (1S,2R): its enantiomer
+        ("C[C@@H]([C@H](c1ccccc1)O)NC", "pseudoephedrine", "exact"),  # (1S,2S)
+        ("C[C@H]([C@@H](c1ccccc1)O)NC", "pseudoephedrine", "salt_or_isomer"),  # (1R,2R)
+    ],
+)
+def test_ephedrine_and_pseudoephedrine_are_told_apart_by_configuration(engine, smiles, entry, kind):
+    result = engine.screen(Identifiers(smiles=smiles))
+    ids = _entries(result, listed=True)
+    assert ids == {entry}
+    assert next(m for m in result.matches if m.entry_id == entry).match_type == kind
+    assert "STEREO_UNSPECIFIED" not in [f.code for f in result.findings]
+
+
+def test_unspecified_stereo_reports_both_diastereomer_entries(engine):
+    result = engine.screen(Identifiers(smiles="CNC(C)C(O)c1ccccc1"))
+    assert {"ephedrine", "pseudoephedrine"} <= _entries(result, listed=True)
+    finding = next(f for f in result.findings if f.code == "STEREO_UNSPECIFIED")
+    assert set(finding.detail["candidates"]) >= {"ephedrine", "pseudoephedrine"}
+
+
+def test_mixture_screens_every_organic_component(engine):
+    loratadine = "CCOC(=O)N1CCC(=C2c3ccc(Cl)cc3CCc3cccnc32)CC1"
+    result = engine.screen(Identifiers(smiles=f"C[C@@H]([C@H](c1ccccc1)O)NC.{loratadine}"))
+    assert result.classification == "listed"
+    assert _entries(result, listed=True) == {"pseudoephedrine"}
+    assert len(result.resolved.components) == 2
+    assert "MIXTURE" in [f.code for f in result.findings]
+    pse = next(m for m in result.matches if m.entry_id == "pseudoephedrine")
+    assert result.resolved.components[pse.component].smiles == "CN[C@@H](C)[C@@H](O)c1ccccc1"
+
+
+@pytest.mark.parametrize(
+    "smiles, entry",
+    [
+        ("CCOC(=O)Cc1ccccc1", "phenylacetic-acid"),  # ethyl phenylacetate: an ester the listing names
+        ("CC(C)CCOC(=O)Cc1ccccc1", "phenylacetic-acid"),  # isoamyl phenylacetate
+        ("COC(=O)c1ccccc1N", "anthranilic-acid"),  # methyl anthranilate
+        ("CCC(=O)N(c1ccccc1)C1CCNCC1", "4-ap"),  # norfentanyl: an amide of 4-AP (and listed itself)
+        ("CC(C)(C)OC(=O)N1CCC(Nc2ccccc2)CC1", "4-ap"),  # 1-boc-4-AP: a carbamate of 4-AP
+        ("Fc1ccc(NC2CCNCC2)cc1", "4-ap"),  # 4-fluoro-4-AP: a halide of 4-AP
+        ("C1CC2(CCN1)OCCO2", "4-piperidone"),  # 4-piperidone ethylene ketal: an acetal
+        ("O=C1CCN(C(=O)OCc2ccccc2)CC1", "4-piperidone"),  # Cbz-4-piperidone: a carbamate
+    ],
+)
+def test_derivatives_the_listing_names_are_listed(engine, smiles, entry):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "listed"
+    assert entry in _entries(result, listed=True)
+    match = next(m for m in result.matches if m.entry_id == entry)
+    assert match.atoms and match.reason
+
+
+def test_norfentanyl_reports_both_regimes(engine):
+    result = engine.screen(Identifiers(smiles="CCC(=O)N(c1ccccc1)C1CCNCC1"))
+    assert {"norfentanyl", "4-ap"} <= _entries(result, listed=True)
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    [
+        "CNc1ccccc1C(=O)OC",  # methyl N-methylanthranilate: N-substituted, not an anthranilic ester
+        "CNC=O",  # N-methylformamide is not "methylamine and its salts"
+        "CC(=O)Nc1ccc(F)cc1",  # an anilide without the piperidine
+    ],
+)
+def test_non_derivatives_stay_clear(engine, smiles):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "none", result.matches
+
+
+@pytest.mark.parametrize(
+    "smiles, leads_to",
+    [
+        ("c1ccc(CN2CCC(Nc3ccccc3)CC2)cc1", "4-ap"),  # N-benzyl-4-AP
+        ("O=C1CCN(CCc2ccc(F)cc2)CC1", "npp"),  # 4-fluoro NPP
+        ("O=C1CCN(CCc2cccs2)CC1", "npp"),  # thienyl NPP
+        ("CCOC(=O)C1(C)OC1c1ccccc1", "p2p"),  # BMK ethyl glycidate (INCB-listed too)
+        ("CCOC(=O)C1(C)OC1c1ccc2c(c1)OCO2", "pmk"),  # PMK ethyl glycidate
+        ("CC(=Cc1ccccc1)[N+](=O)[O-]", "p2p"),  # P2NP
+        ("CCOC(=O)C(C(C)=O)c1ccccc1", "p2p"),  # EAPA (ethyl 3-oxo-2-phenylbutanoate)
+        ("C[C@@H]([C@H](c1ccccc1)O)N(C)C(C)=O", "pseudoephedrine"),  # N-acetyl pseudoephedrine
+    ],
+)
+def test_designer_precursors_are_flagged_with_what_they_lead_to(engine, smiles, leads_to):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification in ("analog", "listed")
+    hits = [m for m in result.matches if m.leads_to == leads_to and m.match_type == "class"]
+    assert hits, result.matches
+    assert hits[0].reason
+
+
+@pytest.mark.parametrize(
+    "smiles, leads_to",
+    [
+        ("CC(O)Cc1ccccc1", "p2p"),  # 1-phenyl-2-propanol: one oxidation from P2P
+        ("CC(O)Cc1ccc2c(c1)OCO2", "pmk"),  # the MDP analogue: one oxidation from PMK
+        ("CC(=NO)Cc1ccccc1", "p2p"),  # P2P oxime: hydrolysis gives P2P
+        ("C[C@@H]([C@H](c1ccccc1)O)N(C)C(C)=O", "pseudoephedrine"),  # amide hydrolysis
+        ("c1ccc(C(c2ccccc2)(c2ccccc2)N2CCC(Nc3ccccc3)CC2)cc1", "4-ap"),  # trityl removal
+    ],
+)
+def test_one_step_analogues_name_their_step(engine, smiles, leads_to):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification in ("analog", "listed")
+    hits = [m for m in result.matches if m.leads_to == leads_to]
+    assert hits, result.matches
+    assert all(m.step for m in hits)
+    assert all(not m.listed for m in hits)
+
+
+def test_general_transform_reports_the_step(engine):
+    # 1-Fmoc-4-piperidone is no named class member; one deprotection step gives 4-piperidone.
+    result = engine.screen(Identifiers(smiles="O=C1CCN(C(=O)OCC2c3ccccc3-c3ccccc32)CC1"))
+    hits = [m for m in result.matches if m.leads_to == "4-piperidone" or m.entry_id == "4-piperidone"]
+    assert hits
+
+
+BENIGN = {
+    "strawberry aldehyde": "CCOC(=O)C1OC1(C)c1ccccc1",
+    "loperamide": "CN(C)C(=O)C(CCN1CCC(O)(c2ccc(Cl)cc2)CC1)(c1ccccc1)c1ccccc1",
+    "haloperidol": "OC1(c2ccc(Cl)cc2)CCN(CCCC(=O)c2ccc(F)cc2)CC1",
+    "paroxetine": "Fc1ccc([C@@H]2CCNC[C@H]2COc2ccc3OCOc3c2)cc1",
+    "methylphenidate": "COC(=O)C(c1ccccc1)C1CCCCN1",
+    "bupivacaine": "CCCCN1CCCCC1C(=O)Nc1c(C)cccc1C",
+    "phenylephrine": "CNC[C@H](O)c1cccc(O)c1",
+    "acetaminophen": "CC(=O)Nc1ccc(O)cc1",
+    "ethanol": "CCO",
+    "isopropanol": "CC(C)O",
+    "benzyl alcohol": "OCc1ccccc1",
+    "ethyl acetate": "CCOC(C)=O",
+    "caffeine": "Cn1cnc2c1c(=O)n(C)c(=O)n2C",
+    "ibuprofen": "CC(C)Cc1ccc(C(C)C(=O)O)cc1",
+    "sodium chloride": "[Na+].[Cl-]",
+    "donepezil": "COc1cc2c(cc1OC)C(=O)C(CC1CCN(Cc3ccccc3)CC1)C2",
+    "fexofenadine": "CC(C)(C(=O)O)c1ccc(C(O)CCCN2CCC(C(O)(c3ccccc3)c3ccccc3)CC2)cc1",
+    "vanillin": "COc1cc(C=O)ccc1O",
+    "aspirin": "CC(=O)Oc1ccccc1C(=O)O",
+    "glucose": "OC[C@H]1OC(O)[C@H](O)[C@@H](O)[C@@H]1O",
+    "lidocaine": "CCN(CC)CC(=O)Nc1c(C)cccc1C",
+    "diphenhydramine": "CN(C)CCOC(c1ccccc1)c1ccccc1",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BENIGN))
+def test_benign_look_alikes_stay_none(engine, name):
+    result = engine.screen(Identifiers(smiles=BENIGN[name]))
+    assert result.classification == "none", [(m.entry_id, m.match_type, m.reason) for m in result.matches]
+    assert result.screened and result.resolved is not None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "caffeine",
+        "ibuprofen",
+        "acetaminophen",
+        "ethanol",
+        "sodium chloride",
+        "ethyl acetate",
+        "isopropanol",
+        "benzyl alcohol",
+        "vanillin",
+    ],
+)
+def test_benign_look_alikes_by_name_stay_none(engine, name):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "none"
+    assert result.resolved is not None
+
+
+def test_strawberry_aldehyde_is_not_a_bmk_glycidate(engine):
+    flavour = engine.screen(Identifiers(cas="77-83-8"))
+    bmk = engine.screen(Identifiers(smiles="CCOC(=O)C1(C)OC1c1ccccc1"))
+    assert flavour.classification == "none"
+    assert bmk.classification == "listed"
+    assert flavour.resolved.formula == bmk.resolved.formula  # same formula, different regiochemistry
+
+
+@pytest.mark.parametrize(
+    "ids, entry",
+    [
+        ({"cas": "7723-14-0"}, "red-phosphorus"),
+        ({"cas": "12185-10-3"}, "white-phosphorus"),
+        ({"name": "red phosphorus"}, "red-phosphorus"),
+        ({"name": "white phosphorus"}, "white-phosphorus"),
+        ({"cas": "7722-64-7"}, "potassium-permanganate"),
+        ({"smiles": "[K+].[O-][Mn](=O)(=O)=O"}, "potassium-permanganate"),
+        ({"smiles": "[Na+].[O-][Mn](=O)(=O)=O"}, "sodium-permanganate"),
+        ({"name": "iodine"}, "iodine"),
+        ({"smiles": "II"}, "iodine"),
+        ({"cas": "10034-85-2"}, "hydriodic-acid"),
+        ({"smiles": "I"}, "hydriodic-acid"),
+        ({"cas": "7647-01-0"}, "hydrochloric-acid"),
+        ({"smiles": "Cl"}, "hydrochloric-acid"),
+        ({"smiles": "[Na+].[O-][PH2]=O"}, "hypophosphorous-acid"),  # sodium hypophosphite: a salt
+    ],
+)
+def test_elements_and_inorganics_are_told_apart(engine, ids, entry):
+    result = engine.screen(Identifiers(**ids))
+    assert result.classification == "listed"
+    assert _entries(result, listed=True) == {entry}
+
+
+def test_permanganate_keeps_its_whole_identity(engine):
+    result = engine.screen(Identifiers(smiles="[K+].[O-][Mn](=O)(=O)=O"))
+    assert "K" in result.resolved.formula and "Mn" in result.resolved.formula
+
+
+def test_a_hydrochloride_is_not_hydrochloric_acid(engine):
+    result = engine.screen(Identifiers(smiles="CN.Cl"))
+    assert "hydrochloric-acid" not in _entries(result)
+
+
+def test_clear_result_says_what_was_checked(engine):
+    result = engine.screen(Identifiers(smiles="Cn1cnc2c1c(=O)n(C)c(=O)n2C"))
+    assert result.classification == "none"
+    assert result.watchlist_version == WATCHLIST.version
+    assert result.identifiers_used == ["smiles"]
+    assert result.nearest is not None and 0 <= result.nearest.score < 0.55
+
+
+def test_similarity_alone_is_never_listed(engine):
+    # A ring-methylated ANPP analogue: close to ANPP, reported as an analogue at most.
+    result = engine.screen(Identifiers(smiles="Cc1ccc(NC2CCN(CCc3ccccc3)CC2)cc1"))
+    for m in result.matches:
+        if m.match_type == "similarity":
+            assert not m.listed and 0.0 < m.score <= 1.0
+
+
+def test_matched_atoms_index_the_component_smiles(engine):
+    from rdkit import Chem
+
+    result = engine.screen(Identifiers(smiles="CCOC(=O)Cc1ccccc1"))
+    match = next(m for m in result.matches if m.entry_id == "phenylacetic-acid")
+    mol = Chem.MolFromSmiles(result.resolved.components[match.component].smiles)
+    assert max(match.atoms) < mol.GetNumAtoms()
+    symbols = {mol.GetAtomWithIdx(i).GetSymbol() for i in match.atoms}
+    assert symbols == {"C", "O"}
+    assert match.bonds and max(match.bonds) < mol.GetNumBonds()
+
+
+def test_results_are_json_ready(engine):
+    import json
+
+    result = engine.screen(Identifiers(cas="345-78-8", smiles="CN[C@@H](C)[C@@H](O)c1ccccc1"))
+    json.dumps(result.to_dict())

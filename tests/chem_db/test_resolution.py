@@ -1,0 +1,209 @@
+"""Identifier resolution: strict SMILES, CAS check digits, names in English and Spanish, InChI,
+identifier conflicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from chem_db import Identifiers
+from chem_db.opsin import opsin_available
+
+
+def _codes(result):
+    return [f.code for f in result.findings]
+
+
+@pytest.mark.parametrize(
+    "smiles, code",
+    [
+        ("CCO <anything>", "SMILES_INVALID"),  # RDKit would read only "CCO": ethanol
+        ("CCO\nC", "SMILES_INVALID"),
+        ("CCO\tC", "SMILES_INVALID"),
+        ("CC\x00O", "SMILES_INVALID"),
+        ("", "SMILES_INVALID"),
+        ("   ", "SMILES_INVALID"),
+        ("[*]CC", "SMILES_INVALID"),  # dummy atom
+        ("*CC", "SMILES_INVALID"),
+        ("benzene C1=CC", "SMILES_INVALID"),  # a name glued on
+        ("acetoneCC(C)=O", "SMILES_INVALID"),
+        ("C1CC", "SMILES_INVALID"),  # unclosed ring
+        ("C(C)(C)(C)(C)C", "SMILES_INVALID"),  # pentavalent carbon
+        ("[C;H2]CC", "SMILES_INVALID"),  # a SMARTS query, not a structure
+        ("CC>>CO", "SMILES_INVALID"),  # a reaction
+        ("C" * 1001, "LIMIT_EXCEEDED"),
+        (".".join(["C"] * 60), "LIMIT_EXCEEDED"),
+    ],
+)
+def test_bad_smiles_is_refused_with_a_reason(engine, smiles, code):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "unresolved"
+    assert not result.screened
+    assert code in _codes(result)
+    assert result.resolved is None
+
+
+def test_anything_after_a_space_never_becomes_ethanol(engine):
+    result = engine.screen(Identifiers(smiles="CCO O=C1CCN(CCc2ccccc2)CC1"))
+    assert result.classification == "unresolved"
+
+
+@pytest.mark.parametrize(
+    "cas, code",
+    [
+        ("67-64-2", "CAS_INVALID"),
+        ("67-64", "CAS_INVALID"),
+        ("abc", "CAS_INVALID"),
+        ("1234567-89-5", "CAS_UNKNOWN"),
+    ],
+)
+def test_bad_cas_numbers(engine, cas, code):
+    result = engine.screen(Identifiers(cas=cas))
+    assert result.classification == "unresolved"
+    assert code in _codes(result)
+
+
+@pytest.mark.parametrize(
+    "cas",
+    [
+        "64-17-5",
+        "67-63-0",
+        "100-51-6",
+        "141-78-6",
+        "58-08-2",
+        "15687-27-1",
+        "7647-14-5",
+        "7732-18-5",
+        "64-19-7",
+    ],
+)
+def test_ordinary_reagents_by_cas_resolve_to_none(engine, cas):
+    result = engine.screen(Identifiers(cas=cas))
+    assert result.classification == "none"
+    assert result.screened
+
+
+@pytest.mark.parametrize(
+    "name, entry",
+    [
+        ("ACETONE", "acetone"),
+        ("  acetone ", "acetone"),
+        ("Anhídrido acético", "acetic-anhydride"),
+        ("anhidrido acetico", "acetic-anhydride"),
+        ("metilamina", "methylamine"),
+        ("α-phenylacetoacetonitrile", "apaan"),
+        ("alpha-Phenylacetoacetonitrile", "apaan"),
+        ("Pseudoephedrine HCl", "pseudoephedrine"),
+        ("pseudoephedrine hydrochloride", "pseudoephedrine"),
+        ("clorhidrato de efedrina", "ephedrine"),
+        ("Ephedrine sulfate", "ephedrine"),
+        ("methylamine hydrochloride", "methylamine"),
+        ("4-AP dihydrochloride", "4-ap"),
+        ("phenylacetic acid, sodium salt", "phenylacetic-acid"),
+        ("(+)-pseudoephedrine", "pseudoephedrine"),
+        ("NPP", "npp"),
+        ("P2P", "p2p"),
+        ("BMK", "p2p"),
+        ("gamma-butyrolactone", "gbl"),
+        ("γ-butyrolactone", "gbl"),
+    ],
+)
+def test_names_with_case_accents_greek_and_salt_words(engine, name, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "listed", (result.findings, result.matches)
+    assert entry in {m.entry_id for m in result.matches if m.listed}
+
+
+def test_salt_named_in_words_counts_the_base_weight(engine):
+    result = engine.screen(Identifiers(name="pseudoephedrine hydrochloride"))
+    assert result.parent_mass_fraction == pytest.approx(0.819, abs=0.002)
+    result = engine.screen(Identifiers(name="pseudoephedrine sulfate"))
+    assert result.parent_mass_fraction == pytest.approx(0.771, abs=0.002)
+
+
+def test_unknown_name(engine):
+    result = engine.screen(Identifiers(name="zorblaxamine glue"))
+    assert result.classification == "unresolved"
+    assert "NAME_UNKNOWN" in _codes(result)
+
+
+@pytest.mark.skipif(not opsin_available(), reason="Java/OPSIN not installed")
+def test_systematic_names_through_opsin(engine):
+    result = engine.screen(Identifiers(name="tert-butyl 4-anilinopiperidine-1-carboxylate"))
+    assert "1-boc-4-ap" in {m.entry_id for m in result.matches}
+    result = engine.screen(Identifiers(name="2-methyl-3-phenyloxirane-2-carboxylic acid propyl ester"))
+    assert result.classification in ("listed", "analog", "unresolved")
+
+
+def test_opsin_unavailable_is_reported(engine, monkeypatch):
+    import chem_db.resolve as resolve
+
+    monkeypatch.setattr(resolve, "names_to_smiles", lambda names, timeout: None)
+    result = engine.screen(Identifiers(name="1-(2-phenylethyl)piperidin-4-one derivative xyz"))
+    assert "OPSIN_UNAVAILABLE" in _codes(result)
+    assert result.classification == "unresolved"
+
+
+def test_inchi_and_inchikey(engine):
+    npp_inchi = "InChI=1S/C13H17NO/c15-13-7-10-14(11-8-13)9-6-12-4-2-1-3-5-12/h1-5H,6-11H2"
+    assert "npp" in {m.entry_id for m in engine.screen(Identifiers(inchi=npp_inchi)).matches}
+    key = engine.screen(Identifiers(smiles="O=C1CCN(CCc2ccccc2)CC1")).resolved.inchikey
+    assert "npp" in {m.entry_id for m in engine.screen(Identifiers(inchikey=key)).matches}
+    assert "INCHI_INVALID" in _codes(engine.screen(Identifiers(inchi="InChI=1S/garbage")))
+    assert "INCHIKEY_INVALID" in _codes(engine.screen(Identifiers(inchikey="not-a-key")))
+
+
+def test_identifier_conflict_names_both_identifiers(engine):
+    result = engine.screen(Identifiers(cas="67-64-1", smiles="O=C1CCN(CCc2ccccc2)CC1"))
+    conflict = next(f for f in result.findings if f.code == "IDENTIFIER_CONFLICT")
+    assert "67-64-1" in conflict.message and "O=C1CCN(CCc2ccccc2)CC1" in conflict.message
+    assert "Acetone" in conflict.message
+    # both structures are screened: the mislabelled NPP is not hidden behind the acetone CAS
+    assert {"npp", "acetone"} <= {m.entry_id for m in result.matches}
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        {"cas": "345-78-8", "smiles": "CN[C@@H](C)[C@@H](O)c1ccccc1"},  # PSE HCl CAS + free base SMILES
+        {"cas": "50-98-6", "name": "ephedrine"},
+        {"cas": "67-64-1", "name": "acetone", "smiles": "CC(C)=O"},
+        {"cas": "7722-64-7", "smiles": "[K+].[O-][Mn](=O)(=O)=O"},
+        {"name": "ephedrine", "smiles": "CNC(C)C(O)c1ccccc1"},  # flat SMILES agrees with a stereo name
+    ],
+)
+def test_agreeing_identifiers_are_not_a_conflict(engine, ids):
+    result = engine.screen(Identifiers(**ids))
+    assert "IDENTIFIER_CONFLICT" not in _codes(result)
+    assert result.classification == "listed"
+
+
+def test_red_and_white_phosphorus_conflict(engine):
+    result = engine.screen(Identifiers(cas="7723-14-0", name="white phosphorus"))
+    assert "IDENTIFIER_CONFLICT" in _codes(result)
+
+
+def test_diastereomer_conflict(engine):
+    result = engine.screen(Identifiers(cas="299-42-3", smiles="CN[C@@H](C)[C@@H](O)c1ccccc1"))
+    assert "IDENTIFIER_CONFLICT" in _codes(result)
+
+
+def test_one_bad_identifier_does_not_hide_a_good_one(engine):
+    result = engine.screen(Identifiers(cas="67-64-2", smiles="O=C1CCN(CCc2ccccc2)CC1"))
+    assert result.classification == "listed"
+    assert "CAS_INVALID" in _codes(result)
+
+
+def test_no_identifier(engine):
+    result = engine.screen(Identifiers())
+    assert result.classification == "unresolved" and not result.screened
+
+
+def test_mapping_input_is_accepted(engine):
+    assert engine.screen({"cas": "103-79-7"}).classification == "listed"
+
+
+def test_product_name_that_names_another_listed_chemical(engine):
+    result = engine.screen(Identifiers(cas="67-64-1"), product="N-Phenethyl-4-piperidone, 98%")
+    assert "PRODUCT_NAME_MISMATCH" in _codes(result)
+    result = engine.screen(Identifiers(cas="67-64-1"), product="Acetone, technical grade")
+    assert "PRODUCT_NAME_MISMATCH" not in _codes(result)
