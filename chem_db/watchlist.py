@@ -7,7 +7,7 @@ indexes and patterns; this module only guarantees that what it hands over is int
 
 Loading refuses a bad file with a :class:`WatchlistError` naming the file, the entry and the field:
 CAS format and check digit, SMILES/SMARTS/reaction SMARTS that parse, a recorded formula that
-matches its SMILES, no duplicate ids, CAS numbers or parent structures, references that resolve,
+matches its SMILES, no duplicate ids, CAS numbers, names or parent structures, references that resolve,
 regime codes and scope words from a fixed vocabulary, and no unknown keys (a typo in a key would
 otherwise silently drop a fact).
 
@@ -37,6 +37,7 @@ from rdkit import Chem, rdBase
 from rdkit.Chem import rdChemReactions, rdMolDescriptors
 
 from .cas import cas_check_digit_ok, normalize_cas
+from .names import name_key
 
 __all__ = [
     "DATA_DIR",
@@ -811,6 +812,7 @@ def _build(directory: Path, files: list[Path], digest: str) -> Watchlist:
     by_id: dict[str, Entry] = {}
     by_cas: dict[str, tuple[Entry, SaltForm | None]] = {}
     by_key: dict[str, Entry] = {}
+    by_name: dict[str, Entry] = {}  # compared as the engine looks names up (case, accents, punctuation)
     for e in entries:
         rel = f"{_ENTRY_FILES}/{e.family}.yaml"
         if e.id in by_id:
@@ -826,6 +828,11 @@ def _build(directory: Path, files: list[Path], digest: str) -> Watchlist:
                 raise WatchlistError(rel, e.id, fld, f"duplicate CAS number {cas} (already used by entry "
                                                      f"{by_cas[cas][0].id!r})")
             by_cas[cas] = (e, salt)
+        for fld, text in [("name", e.name)] + [(f"synonyms[{i}]", t) for i, t in enumerate(e.synonyms)]:
+            owner = by_name.setdefault(name_key(text), e)
+            if owner.id != e.id:
+                raise WatchlistError(rel, e.id, fld, f"name {text!r} already names entry {owner.id!r}; "
+                                                     "a name must lead to one chemical")
         if e.inchikey in by_key:
             raise WatchlistError(rel, e.id, "smiles", f"duplicate parent structure (InChIKey {e.inchikey}) "
                                                       f"of entry {by_key[e.inchikey].id!r}")

@@ -99,6 +99,59 @@ def test_every_team_id_is_present(wl: Watchlist, entry_id: str) -> None:
     assert e.id == entry_id and e.name and e.regimes and e.citation
 
 
+SPANISH_TRADE_NAMES = {
+    "anhídrido acético": "acetic-anhydride",
+    "metilamina": "methylamine",
+    "acetona": "acetone",
+    "tolueno": "toluene",
+    "ácido fenilacético": "phenylacetic-acid",
+    "efedrina": "ephedrine",
+    "seudoefedrina": "pseudoephedrine",
+    "pseudoefedrina": "pseudoephedrine",
+    "safrol": "safrole",
+    "piperonal": "piperonal",
+    "fósforo rojo": "red-phosphorus",
+    "yodo": "iodine",
+    "ácido yodhídrico": "hydriodic-acid",
+    "permanganato de potasio": "potassium-permanganate",
+    "ácido clorhídrico": "hydrochloric-acid",
+    "ácido sulfúrico": "sulfuric-acid",
+    "éter etílico": "ethyl-ether",
+    "metiletilcetona": "mek",
+    "anhídrido propiónico": "propionic-anhydride",
+    "piperidina": "piperidine",
+    "cianuro de bencilo": "benzyl-cyanide",
+    "nitroetano": "nitroethane",
+    "fenilacetona": "p2p",
+    "benzaldehído": "benzaldehyde",
+    "4-piperidona": "4-piperidone",
+    # abbreviations and trade names
+    "NPP": "npp",
+    "4-AP": "4-ap",
+    "ANPP": "anpp",
+    "P2P": "p2p",
+    "BMK": "p2p",
+    "PMK": "pmk",
+    "MDP2P": "pmk",
+    "APAAN": "apaan",
+    "APAA": "apaa",
+    "MAPA": "mapa",
+    "GBL": "gbl",
+    "MEK": "mek",
+    "MIBK": "mibk",
+    "HI": "hydriodic-acid",
+    "PPA": "phenylpropanolamine",
+    "PSE": "pseudoephedrine",
+    "boc-4-AP": "1-boc-4-ap",
+}
+
+
+@pytest.mark.parametrize("name, entry_id", sorted(SPANISH_TRADE_NAMES.items()))
+def test_trade_and_spanish_names_are_synonyms(wl: Watchlist, name: str, entry_id: str) -> None:
+    e = wl.entry(entry_id)
+    assert name.casefold() in {s.casefold() for s in (e.name, *e.synonyms)}
+
+
 def test_fentanyl_related_substance_class_is_listed(wl: Watchlist) -> None:
     frs = wl.designer_class("fentanyl-related-substance")
     assert frs.listed and frs.lists == ("Schedule I controlled substance",)
@@ -740,12 +793,17 @@ def test_duplicate_salt_cas_is_refused(tmp_path: Path) -> None:
 
 def test_duplicate_structure_is_refused(tmp_path: Path) -> None:
     # the same parent written differently (and under another id and CAS) is still the same chemical
-    twin = with_(ACETONE, id="propanone", cas="50-00-0", smiles="O=C(C)C")
+    twin = with_(ACETONE, id="propanone", name="Propanone", synonyms=[], cas="50-00-0", smiles="O=C(C)C")
     err = refused(write_data(tmp_path, [ACETONE, twin]))
     assert (err.entry_id, err.field) == (
         "propanone",
         "smiles",
     ) and "duplicate parent structure" in err.problem
+
+
+def test_a_name_shared_by_two_entries_is_refused(tmp_path: Path) -> None:
+    err = refused(write_data(tmp_path, [ACETONE, with_(NPP, synonyms=["NPP", "Acetona"])]))
+    assert (err.entry_id, err.field) == ("npp", "synonyms[1]") and "acetone" in err.problem
 
 
 def test_dangling_leads_to_is_refused(tmp_path: Path) -> None:
