@@ -328,6 +328,23 @@ def contribution(
     )
 
 
+def prior_contribution(entry_id: str, ruleset: RuleSet, prior: PriorLine) -> Contribution:
+    """An earlier order's line, counted toward ``entry_id``."""
+    return contribution(
+        entry_id,
+        ruleset,
+        prior.reference,
+        prior.order_date,
+        None,
+        prior.quantity,
+        prior.unit,
+        prior.concentration_percent,
+        prior.parent_mass_fraction,
+        False,
+        prior.status,
+    )
+
+
 def _compare(amount: float, limit: float, ruleset: RuleSet) -> bool:
     if ruleset.threshold_comparison == "above":
         return amount > limit
@@ -412,21 +429,7 @@ def build_aggregates(
                 and prior.concentration_percent <= rule.exempt_at_or_below_percent
             ):
                 continue
-            agg.prior.append(
-                contribution(
-                    entry_id,
-                    ruleset,
-                    prior.reference,
-                    prior.order_date,
-                    None,
-                    prior.quantity,
-                    prior.unit,
-                    prior.concentration_percent,
-                    prior.parent_mass_fraction,
-                    False,
-                    prior.status,
-                )
-            )
+            agg.prior.append(prior_contribution(entry_id, ruleset, prior))
         if agg.threshold is not None and agg.scope == "threshold":
             agg.order_measure = measure(agg.current, agg.threshold, entry_id, ruleset)
             if agg.order_measure is None and agg.current:

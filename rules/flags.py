@@ -24,7 +24,7 @@ from rules.context import (
     Context,
     EntryHit,
     LineView,
-    contribution,
+    prior_contribution,
 )
 from rules.facts import HOLD, INFO, REVIEW, Flag, Party
 from rules.ruleset import Route, RouteIdentifier
@@ -979,19 +979,7 @@ def quantity_beyond_history(ctx: Context, agg: Aggregate) -> Flag | None:
             and 0 <= age <= policy.history_window_days
             and prior.reference != ctx.facts.reference
         ):
-            c = contribution(
-                agg.entry_id,
-                ctx.ruleset,
-                prior.reference,
-                prior.order_date,
-                None,
-                prior.quantity,
-                prior.unit,
-                prior.concentration_percent,
-                prior.parent_mass_fraction,
-                False,
-                prior.status,
-            )
+            c = prior_contribution(agg.entry_id, ctx.ruleset, prior)
             if c.base_kg is not None:
                 earlier.append(c)
     if not earlier or any(c.base_kg is None for c in agg.current):
