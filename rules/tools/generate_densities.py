@@ -16,6 +16,7 @@ SOLUTIONS below and copied into the file.
 from __future__ import annotations
 
 import math
+import statistics
 import sys
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def liquid_density(cas: str) -> tuple[float, str, bool] | None:
     """(kg/L, source, within tabulated range) at T_REF, or None when no correlation has the chemical."""
     from chemicals import dippr, identifiers, volume
     from chemicals.acentric import omega
-    from chemicals.critical import Tc, Vc
+    from chemicals.critical import Pc, Tc, Vc, Zc
 
     mw = identifiers.search_chemical(cas).MW  # g/mol
     perry = volume.rho_data_Perry_8E_105_l
@@ -101,10 +102,30 @@ def liquid_density(cas: str) -> tuple[float, str, bool] | None:
     if cas in const.index:
         vm = const.loc[cas]["Vm"]  # m3/mol
         return mw / vm / 1e6, "CRC Handbook, inorganic liquid density (constant), via chemicals", True
-    tc, vc, om = Tc(cas), Vc(cas), omega(cas)
-    if tc and vc and om is not None and T_REF < tc:
-        vm = volume.COSTALD(T_REF, tc, vc, om)
-        return mw / vm / 1e6, "COSTALD estimate from critical properties, via chemicals (estimate)", False
+    # No tabulated correlation: the median of four estimates from critical properties (COSTALD,
+    # Rackett, Yen-Woods, Townsend-Hales). Any one of them can be 10 % off for aromatic or
+    # heteroatom-rich liquids (COSTALD gives safrole 0.98, Rackett GBL 1.42); the median is steadier.
+    tc, pc, vc, zc, om = Tc(cas), Pc(cas), Vc(cas), Zc(cas), omega(cas)
+    estimates = []
+    for estimate in (
+        lambda: volume.COSTALD(T_REF, tc, vc, om),
+        lambda: volume.Rackett(T_REF, tc, pc, zc),
+        lambda: volume.Yen_Woods_saturation(T_REF, tc, vc, zc),
+        lambda: volume.Townsend_Hales(T_REF, tc, vc, om),
+    ):
+        try:
+            vm = estimate()
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        if vm and vm > 0:
+            estimates.append(mw / vm / 1e6)
+    if estimates and tc and T_REF < tc:
+        return (
+            statistics.median(estimates),
+            "median of COSTALD, Rackett, Yen-Woods and Townsend-Hales estimates from critical properties, "
+            "via chemicals (estimate)",
+            False,
+        )
     return None
 
 
