@@ -57,6 +57,22 @@ def check(code: str, scope: str) -> Callable[[Callable[..., Flag | None]], Calla
     return register
 
 
+def flag_documentation() -> dict[str, str]:
+    """Every flag code with the text users read about it (the function's docstring), for UIs.
+
+    >>> docs = flag_documentation()
+    >>> "SPLIT_BELOW_THRESHOLD" in docs and "FILING_WINDOW_SHORT" in docs
+    True
+    """
+    from rules.obligations import filing_window_flag
+
+    docs = {c.code: " ".join(c.doc.split()) for c in CHECKS}
+    docs["FILING_WINDOW_SHORT"] = " ".join((filing_window_flag.__doc__ or "").split()).removeprefix(
+        "FILING_WINDOW_SHORT: "
+    )
+    return docs
+
+
 def run_checks(ctx: Context) -> list[Flag]:
     """Every flag raised on the order, in catalogue order (order, then lines, then chemicals)."""
     flags: list[Flag] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -91,3 +92,4 @@ def test_replay(case):
     assert set(expect.get("actions", [])) <= actions, actions
     for f in outcome.flags:
         assert f.message and f.citation and f.severity in ("info", "review", "hold")
+        json.dumps(f.evidence)  # evidence is stored as JSON: plain types only
