@@ -18,6 +18,7 @@ from rules.units import UNITS, UnitError, canonical_unit, density_for, to_kg, to
 MODULES = [
     "rules.engine",
     "rules.errors",
+    "rules.flags",
     "rules.ruleset",
     "rules.units",
     "rules.countries",
