@@ -534,9 +534,9 @@ def structural_analog(ctx: Context, view: LineView) -> Flag | None:
     """
     if view.hits or any(m.match_type == "class" for m in view.analogs):
         return None
+    if view.line.classification != "analog":
+        return None  # chem_db judged any similarity too weak to call it an analogue
     similar = [m for m in view.analogs if m.match_type == "similarity"]
-    if not similar and view.line.classification != "analog":
-        return None
     evidence = [{"entry_id": m.entry_id, "score": m.score} for m in similar]
     nearest = max(similar, key=lambda m: m.score).entry_id if similar else "a listed chemical"
     return Flag(
