@@ -539,6 +539,12 @@ def test_transforms_leave_benign_groups_alone(wl: Watchlist) -> None:
     assert not apply_transform(by_id["alcohol-oxidation"], "OCc1ccccc1")
     # a lactone (GBL) is not an open-chain ester
     assert not apply_transform(by_id["ester-hydrolysis"], "O=C1CCCO1")
+    # a sulfonanilide (dye intermediate) is not a sulfonyl-protected amine
+    assert not apply_transform(by_id["n-sulfonyl-removal"], "OC(=O)c1ccccc1NS(=O)(=O)c1ccc(Cl)cc1")
+    # a beta-keto ester loses CO2, but only the carboxyl next to the ketone: EAPA gives P2P
+    assert "CC(=O)Cc1ccccc1" in apply_transform(
+        by_id["beta-keto-decarboxylation"], "CCOC(=O)C(C(C)=O)c1ccccc1"
+    )
 
 
 def test_exclusions_suppress_every_pattern_their_structure_hits(wl: Watchlist) -> None:
