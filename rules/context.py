@@ -387,7 +387,10 @@ def build_aggregates(
     aggregates: dict[str, Aggregate] = {}
     for view in views:
         for hit in view.hits:
-            if not hit.us_listed:
+            # A controlled substance or Schedule II immediate precursor is exported under a part 1312
+            # permit instead of a Form 486, even when it is also a listed chemical (norfentanyl is an
+            # amide of 4-AP): it is judged by CONTROLLED_SUBSTANCE, not by thresholds.
+            if not hit.us_listed or hit.controlled:
                 continue
             agg = aggregates.setdefault(hit.entry_id, Aggregate(hit.entry_id, hit.name, []))
             agg.hits.append(hit)

@@ -218,3 +218,26 @@ def test_held_listed_order_suggests_a_suspicious_order_report(order, line):
     )
     assert outcome.status == "hold"
     assert "SUSPICIOUS_ORDER_REPORT" in _actions(outcome)
+
+
+def test_norfentanyl_reports_both_regimes_and_needs_the_1312_permit_instead_of_form_486(order, line):
+    outcome = evaluate(
+        order(
+            [
+                line(
+                    0,
+                    "norfentanyl",
+                    0.5,
+                    product="Norfentanyl",
+                    lists=["DEA List I", "Schedule II immediate precursor", "INCB Table I"],
+                )
+            ]
+        )
+    )
+    controlled = flag(outcome, "CONTROLLED_SUBSTANCE")
+    assert {"list_I", "schedule_II_immediate_precursor", "INCB_table_I"} <= set(
+        controlled.evidence["regimes"]
+    )
+    actions = _actions(outcome)
+    assert "DEA_EXPORT_PERMIT" in actions and "DEA_FORM_486" not in actions
+    assert "INCB_PRE_EXPORT_NOTIFICATION" in actions
