@@ -6,6 +6,8 @@ Chemistry assertions use real structures; refusals use small temporary data dire
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -880,3 +882,19 @@ def test_shipped_data_copied_elsewhere_gives_the_same_version(tmp_path: Path) ->
     copy = tmp_path / "data"
     shutil.copytree(DATA_DIR, copy, ignore=shutil.ignore_patterns("__pycache__", "*.md"))
     assert load_watchlist(copy).version == load_watchlist().version
+
+
+def test_the_loader_imports_no_web_or_rules_code() -> None:
+    code = (
+        "import sys; import chem_db.watchlist as w; w.load_watchlist(); "
+        "bad = [m for m in ('flask', 'screening', 'rules', 'sqlalchemy') if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.stdout.strip() == ""
