@@ -490,6 +490,36 @@ def identifier_conflict(ctx: Context, view: LineView) -> Flag | None:
     )
 
 
+INVALID_IDENTIFIER_CODES = ("CAS_INVALID", "SMILES_INVALID", "INCHI_INVALID", "INCHIKEY_INVALID")
+
+
+@check("IDENTIFIER_INVALID", "line")
+def identifier_invalid(ctx: Context, view: LineView) -> Flag | None:
+    """One of the line's identifiers is malformed (a CAS number with a wrong check digit, an unparsable
+    SMILES or InChI), although another identifier resolved the chemical.
+
+    review when the line is a listed chemical or an analogue (its paperwork does not hold together),
+    info otherwise. A line no identifier resolved is UNRESOLVED_LINE instead.
+    """
+    if view.unresolved:
+        return None
+    bad = [f for f in view.line.findings if f.code in INVALID_IDENTIFIER_CODES]
+    if not bad:
+        return None
+    concerned = bool(view.hits or view.analogs)
+    return Flag(
+        "IDENTIFIER_INVALID",
+        REVIEW if concerned else INFO,
+        f"Line {view.index}: " + " ".join(f.message for f in bad),
+        "21 CFR 1313.22(b) (chemical as labelled and as designated in 1310.02)",
+        line=view.index,
+        evidence={
+            "findings": [{"code": f.code, "message": f.message, "field": f.field} for f in bad],
+            "identifiers": view.line.identifiers,
+        },
+    )
+
+
 @check("DESIGNER_PRECURSOR", "line")
 def designer_precursor(ctx: Context, view: LineView) -> Flag | None:
     """The chemical is not listed itself but is a designer or masked precursor: a class member or
@@ -671,19 +701,52 @@ def destination_ban(ctx: Context, view: LineView) -> Flag | None:
     return None
 
 
+def _product_names_another_entry(ctx: Context, view: LineView) -> Flag | None:
+    """chem_db's PRODUCT_NAME_MISMATCH finding: the product names a watchlist chemical the line is not."""
+    findings = [f for f in view.line.findings if f.code == "PRODUCT_NAME_MISMATCH"]
+    if not findings:
+        return None
+    named = findings[0].detail.get("product_entry")
+    # Hiding a high-risk chemical under another name is the diversion pattern (hold); a label naming a
+    # listed chemical on something else is a paperwork error a person should check (review).
+    hides = any(h.list_I or h.controlled or h.incb_only for h in view.hits) or any(
+        m.match_type == "class" for m in view.analogs
+    )
+    return Flag(
+        "PRODUCT_NAME_MISMATCH",
+        HOLD if hides else REVIEW,
+        f"Line {view.index}: {findings[0].message}",
+        ctx.ruleset.red_flags.disguise_words.meta.citation,
+        line=view.index,
+        evidence={
+            "product": view.line.product,
+            "product_entry": named,
+            "entries": [h.entry_id for h in view.hits],
+            "source": "chem_db",
+        },
+        verified=ctx.ruleset.red_flags.disguise_words.meta.verified,
+    )
+
+
 @check("PRODUCT_NAME_MISMATCH", "line")
 def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
-    """The product description does not name the listed chemical the line actually is, e.g. a
-    "strawberry flavour", "cleaning concentrate" or "Intermediate X" that resolves to a listed chemical.
+    """The product description does not fit the chemical: it does not name the listed chemical the line
+    actually is (a "strawberry flavour", "cleaning concentrate" or "Intermediate X" that resolves to a
+    listed chemical), or it names a watchlist chemical that the identifiers are not (chem_db's finding).
 
     hold when the description dresses a List I, controlled or INCB-only chemical up as something
     harmless (flavour, cleaner, intermediate, sample...) that is not one of the chemical's real uses
     (a flavour word is no disguise for methyl anthranilate or benzaldehyde), review when it does so for
     a List II chemical;
     a description that merely omits the name is review for high-risk chemicals and info for List II
-    chemicals, whose trade names often omit the chemical name.
+    chemicals, whose trade names often omit the chemical name. A description naming another watchlist
+    chemical is hold when the line really is a high-risk chemical or designer analogue (the name hides
+    it), review otherwise (a label claiming a listed chemical on something else).
     """
     product = view.line.product or ""
+    named_other = _product_names_another_entry(ctx, view)
+    if named_other is not None:
+        return named_other
     if not product.strip() or not view.hits:
         return None
     names = view.names()

@@ -378,3 +378,50 @@ def test_a_real_use_of_the_chemical_is_not_a_disguise(order, line, entry_id, pro
 def test_generic_manufacturing_end_use_is_vague(order, line):
     outcome = evaluate(order([line(0, "methylamine", 0.5, product="Methylamine")], end_use="Manufacturing"))
     assert "END_USE_VAGUE" in codes(outcome) and "END_USE_MISMATCH" not in codes(outcome)
+
+
+def test_product_naming_another_watchlist_chemical(order, line):
+    claims_acetone = line(
+        0,
+        None,
+        100,
+        product="Acetone",
+        classification="none",
+        findings=[
+            FindingFacts(
+                "PRODUCT_NAME_MISMATCH",
+                "The product name 'Acetone' names Acetone, but the identifiers resolve to something else.",
+                "product",
+                {"product_entry": "acetone"},
+            )
+        ],
+    )
+    assert flag(evaluate(order([claims_acetone])), "PRODUCT_NAME_MISMATCH").severity == "review"
+    claims_pse = line(
+        0,
+        None,
+        100,
+        product="Pseudoephedrine",
+        classification="none",
+        findings=[
+            FindingFacts(
+                "PRODUCT_NAME_MISMATCH",
+                "names Pseudoephedrine",
+                "product",
+                {"product_entry": "pseudoephedrine"},
+            )
+        ],
+    )
+    assert flag(evaluate(order([claims_pse])), "PRODUCT_NAME_MISMATCH").severity == "hold"
+
+
+def test_invalid_identifier_on_a_resolved_line(order, line):
+    listed = line(
+        0, "safrole", 1, product="Safrole", findings=[FindingFacts("CAS_INVALID", "bad check digit", "cas")]
+    )
+    assert flag(evaluate(order([listed])), "IDENTIFIER_INVALID").severity == "review"
+    benign = line(
+        0, None, 1, product="Glycerin", findings=[FindingFacts("CAS_INVALID", "bad check digit", "cas")]
+    )
+    outcome = evaluate(order([benign]))
+    assert flag(outcome, "IDENTIFIER_INVALID").severity == "info" and outcome.status == "clear"
