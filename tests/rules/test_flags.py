@@ -412,7 +412,18 @@ def test_product_naming_another_watchlist_chemical(order, line):
             )
         ],
     )
-    assert flag(evaluate(order([claims_pse])), "PRODUCT_NAME_MISMATCH").severity == "hold"
+    assert flag(evaluate(order([claims_pse])), "PRODUCT_NAME_MISMATCH").severity == "review"
+    npp_as_acetone = line(
+        0,
+        "npp",
+        100,
+        product="Acetone",
+        lists=["DEA List I"],
+        findings=[
+            FindingFacts("PRODUCT_NAME_MISMATCH", "names Acetone", "product", {"product_entry": "acetone"})
+        ],
+    )
+    assert flag(evaluate(order([npp_as_acetone])), "PRODUCT_NAME_MISMATCH").severity == "hold"
 
 
 def test_invalid_identifier_on_a_resolved_line(order, line):
