@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
 from rdkit import Chem, DataStructs, rdBase
 from rdkit.Chem import rdChemReactions, rdFingerprintGenerator, rdMolDescriptors
 from rdkit.Chem.MolStandardize import rdMolStandardize
@@ -129,10 +128,10 @@ SCREEN_MAX_PATH = 3
 SCREEN_BITS = 1024
 
 
-def screen_bits(mol: Chem.Mol) -> np.ndarray:
-    """Packed screening-fingerprint bits of a molecule or query (uint8, SCREEN_BITS / 8 long)."""
+def screen_bits(mol: Chem.Mol) -> int:
+    """Screening-fingerprint bits of a molecule or query, as one Python integer (fast to AND)."""
     fp = Chem.LayeredFingerprint(mol, layerFlags=SCREEN_LAYERS, maxPath=SCREEN_MAX_PATH, fpSize=SCREEN_BITS)
-    return np.frombuffer(DataStructs.BitVectToBinaryText(fp), dtype=np.uint8)
+    return int.from_bytes(DataStructs.BitVectToBinaryText(fp), "little")
 
 
 @dataclass
@@ -146,24 +145,23 @@ class CompiledPattern:
     min_atoms: int
     index: int = -1  # row in the PatternScreen
 
-    def matches(self, mol: Chem.Mol, possible: np.ndarray | None) -> tuple[int, ...] | None:
-        """Matched atoms, or None; ``possible`` is the screen's verdict for this molecule."""
-        if possible is not None and not possible[self.index]:
+    def matches(self, mol: Chem.Mol, possible: frozenset[int] | None) -> tuple[int, ...] | None:
+        """Matched atoms, or None; ``possible`` holds the pattern rows the screen let through."""
+        if possible is not None and self.index not in possible:
             return None
         found = mol.GetSubstructMatch(self.query)
         return found or None
 
 
 class PatternScreen:
-    """Every pattern's prefilter (screening bits, element counts, size) as matrices: one numpy test per
-    molecule says which patterns could possibly match."""
+    """Every pattern's prefilter (screening bits, element counts, size): one pass per molecule says
+    which patterns could possibly match; the others are never searched."""
+
+    _ALL = (1 << SCREEN_BITS) - 1
 
     def __init__(self) -> None:
         self.patterns: list[CompiledPattern] = []
-        self._bits = np.zeros((0, SCREEN_BITS // 8), dtype=np.uint8)
-        self._elements: list[str] = []
-        self._needs = np.zeros((0, 0), dtype=np.int32)
-        self._sizes = np.zeros(0, dtype=np.int32)
+        self._rows: list[tuple[int, int, int, tuple[tuple[str, int], ...]]] = []
 
     def add(self, pattern: CompiledPattern) -> CompiledPattern:
         pattern.index = len(self.patterns)
@@ -171,27 +169,23 @@ class PatternScreen:
         return pattern
 
     def finalize(self) -> None:
-        self._elements = sorted({sym for p in self.patterns for sym in p.needs})
-        col = {sym: i for i, sym in enumerate(self._elements)}
-        needs = np.zeros((len(self.patterns), len(self._elements)), dtype=np.int32)
-        for p in self.patterns:
-            for sym, n in p.needs.items():
-                needs[p.index, col[sym]] = n
-        self._needs = needs
-        self._sizes = np.array([p.min_atoms for p in self.patterns], dtype=np.int32)
-        rows = [screen_bits(p.query) for p in self.patterns]
-        self._bits = np.vstack(rows) if rows else np.zeros((0, SCREEN_BITS // 8), dtype=np.uint8)
+        self._rows = [
+            (p.index, screen_bits(p.query), p.min_atoms, tuple(p.needs.items())) for p in self.patterns
+        ]
 
-    def possible(self, mol: Chem.Mol, present: dict[str, int]) -> np.ndarray:
-        """Boolean mask over patterns: False where the pattern certainly does not match ``mol``."""
-        if not self.patterns:
-            return np.zeros(0, dtype=bool)
-        have = np.array([present.get(sym, 0) for sym in self._elements], dtype=np.int32)
-        mask = (self._needs <= have).all(axis=1) & (self._sizes <= mol.GetNumAtoms())
-        if mask.any():
-            bits = screen_bits(mol)
-            mask &= ~((self._bits & ~bits).any(axis=1))
-        return mask
+    def possible(self, mol: Chem.Mol, present: dict[str, int]) -> frozenset[int]:
+        """Rows of the patterns that could match ``mol`` (every other pattern certainly does not)."""
+        if not self._rows:
+            return frozenset()
+        missing = self._ALL ^ screen_bits(mol)  # bits the molecule lacks
+        n_atoms = mol.GetNumAtoms()
+        out = []
+        for index, bits, size, needs in self._rows:
+            if bits & missing or size > n_atoms:
+                continue
+            if all(present.get(sym, 0) >= n for sym, n in needs):
+                out.append(index)
+        return frozenset(out)
 
 
 @dataclass
@@ -205,6 +199,11 @@ class CompiledTransform:
 class CompiledClass:
     cls: DesignerClass
     patterns: list[CompiledPattern]
+
+    indices: frozenset[int] = frozenset()  # rows of its patterns in the PatternScreen
+
+    def __post_init__(self) -> None:
+        self.indices = frozenset(p.index for p in self.patterns)
 
 
 @dataclass
@@ -228,6 +227,9 @@ class CompiledWatchlist:
     formulas: set[str] = field(default_factory=set)  # InChI formulas of organic entries
     hill_formulas: set[str] = field(default_factory=set)  # the same as RDKit's CalcMolFormula writes them
     heavy_atom_counts: set[int] = field(default_factory=set)
+    heavy_formulas: set[str] = field(default_factory=set)  # formulas without hydrogen
+    generic_skeletons: set[str] = field(default_factory=set)  # heavy-atom graphs (tautomer gate)
+    by_flat_smiles: dict[str, list[CompiledEntry]] = field(default_factory=dict)  # stereo-free SMILES
     scope_patterns: list[tuple[Entry, str, str, CompiledPattern]] = field(default_factory=list)
     classes: list[CompiledClass] = field(default_factory=list)
     transforms: list[CompiledTransform] = field(default_factory=list)
@@ -247,6 +249,41 @@ def _pattern(cw: CompiledWatchlist, owner: str, smarts: str) -> CompiledPattern:
         raise ValueError(f"SMARTS of {owner} does not parse: {smarts}")
     query.UpdatePropertyCache(strict=False)
     return cw.screen.add(CompiledPattern(owner, smarts, query, required_elements(query), query.GetNumAtoms()))
+
+
+_HYDROGEN_COUNT = re.compile(r"H(?![a-z])\d*")
+
+
+def heavy_formula(formula: str) -> str:
+    """A molecular formula without its hydrogen count (valid before a molecule is sanitized).
+
+    >>> heavy_formula("C10H15NO"), heavy_formula("HgCl2")
+    ('C10NO', 'HgCl2')
+    """
+    return _HYDROGEN_COUNT.sub("", formula)
+
+
+def generic_skeleton(mol: Chem.Mol) -> str:
+    """Canonical SMILES of the heavy-atom graph with every atom carbon and every bond single.
+
+    Tautomers (and charge forms) share it, so it gates the costly tautomer search.
+
+    >>> generic_skeleton(Chem.MolFromSmiles("CC(=O)C")) == generic_skeleton(Chem.MolFromSmiles("CC(O)=C"))
+    True
+    """
+    rw = Chem.RWMol(mol)
+    for atom in rw.GetAtoms():
+        atom.SetAtomicNum(6)
+        atom.SetFormalCharge(0)
+        atom.SetIsAromatic(False)
+        atom.SetNoImplicit(False)
+        atom.SetNumExplicitHs(0)
+        atom.SetChiralTag(Chem.ChiralType.CHI_UNSPECIFIED)
+    for bond in rw.GetBonds():
+        bond.SetBondType(Chem.BondType.SINGLE)
+        bond.SetIsAromatic(False)
+        bond.SetStereo(Chem.BondStereo.STEREONONE)
+    return Chem.MolToSmiles(rw, canonical=True)
 
 
 def canonical_tautomer_skeleton(mol: Chem.Mol, max_tautomers: int) -> str | None:
@@ -319,6 +356,9 @@ def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:
     cw.formulas.add(ident.formula)
     cw.hill_formulas.add(rdMolDescriptors.CalcMolFormula(parent))
     cw.heavy_atom_counts.add(parent.GetNumHeavyAtoms())
+    cw.heavy_formulas.add(heavy_formula(rdMolDescriptors.CalcMolFormula(parent)))
+    cw.generic_skeletons.add(generic_skeleton(parent))
+    cw.by_flat_smiles.setdefault(Chem.MolToSmiles(parent, isomericSmiles=False), []).append(ce)
     if ce.heavy_atoms <= 40:
         ce.tautomer_skeleton = canonical_tautomer_skeleton(parent, max_tautomers)
         if ce.tautomer_skeleton:

@@ -160,15 +160,26 @@ _engine_lock = threading.Lock()
 
 
 def get_engine() -> Engine:
-    """The engine for the current watchlist, compiled once per process (thread-safe)."""
+    """The engine for the current watchlist, compiled once per process (thread-safe).
+
+    A later :func:`~chem_db.configure` call takes effect here: the compiled watchlist is kept and
+    only the engine (and its worker pool) is replaced.
+    """
     global _engine
     eng = _engine
-    if eng is not None:
+    if eng is not None and eng.settings is settings():
         return eng
+    old = None
     with _engine_lock:
         if _engine is None:
             _engine = Engine(compile_watchlist(load_watchlist(), settings().max_tautomers), settings())
-        return _engine
+        elif _engine.settings is not settings():
+            old = _engine
+            _engine = Engine(old.compiled, settings())
+        eng = _engine
+    if old is not None:
+        old.close()
+    return eng
 
 
 def reload_engine() -> Engine:

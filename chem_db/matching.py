@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 from rdkit import Chem, DataStructs
 
 from . import results as R
@@ -27,6 +26,8 @@ from .compiled import (
     CompiledWatchlist,
     canonical_tautomer_skeleton,
     fingerprint,
+    generic_skeleton,
+    heavy_formula,
 )
 from .identity import Identity, canonical_smiles, identify
 from .standardize import Prepared, neutralize
@@ -231,6 +232,8 @@ def _tautomers(
 ) -> None:
     if ctx.identity.formula not in cw.formulas or ctx.mol.GetNumHeavyAtoms() > TAUTOMER_MAX_HEAVY_ATOMS:
         return
+    if generic_skeleton(ctx.mol) not in cw.generic_skeletons:
+        return  # tautomers keep the heavy-atom graph: no entry has this one
     skel = canonical_tautomer_skeleton(ctx.mol, max_tautomers)
     if skel is None:
         return
@@ -253,10 +256,12 @@ def _scope(
     ctx: ComponentContext,
     out: ComponentMatches,
     matched: set[str],
-    possible: np.ndarray,
+    possible: frozenset[int],
 ) -> None:
+    if not possible:
+        return
     for e, covers, explanation, pattern in cw.scope_patterns:
-        if e.id in matched:
+        if pattern.index not in possible or e.id in matched:
             continue
         atoms = pattern.matches(ctx.mol, possible)
         if atoms is None:
@@ -308,13 +313,19 @@ def _class_match(
 
 
 def _classes(
-    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, possible: np.ndarray, is_: set[str]
+    cw: CompiledWatchlist,
+    ctx: ComponentContext,
+    out: ComponentMatches,
+    possible: frozenset[int],
+    is_: set[str],
 ) -> set[str]:
     """Structural classes; ``is_`` holds the entries the component already is (exact, salt, isomer), since
     a class leading to a chemical does not describe that chemical itself (fentanyl is not an FRS)."""
     leads: set[str] = set()
+    if not possible:
+        return leads
     for cc in cw.classes:
-        if cc.cls.leads_to in is_:
+        if cc.cls.leads_to in is_ or not (cc.indices & possible):
             continue
         for pattern in cc.patterns:
             atoms = pattern.matches(ctx.mol, possible)
@@ -335,9 +346,7 @@ def _product_identities(product: Chem.Mol, cw: CompiledWatchlist) -> list[Identi
     sizes = cw.heavy_atom_counts
     frag_atoms = Chem.GetMolFrags(product)
     if len(frag_atoms) == 1:
-        if product.GetNumHeavyAtoms() not in sizes:
-            return []
-        frags = [product]
+        frags = [product] if product.GetNumHeavyAtoms() in sizes else []
     else:
         frags = [
             f
@@ -346,14 +355,17 @@ def _product_identities(product: Chem.Mol, cw: CompiledWatchlist) -> list[Identi
         ]
     found = []
     for frag in frags:
+        frag.UpdatePropertyCache(strict=False)
+        if heavy_formula(Chem.rdMolDescriptors.CalcMolFormula(frag)) not in cw.heavy_formulas:
+            continue
         try:
             frag = Chem.Mol(frag)
             Chem.SanitizeMol(frag)
         except Exception:  # noqa: BLE001 - an impossible product is simply not a product
             continue
         frag = neutralize(frag)
-        if Chem.rdMolDescriptors.CalcMolFormula(frag) not in cw.hill_formulas:
-            continue
+        if Chem.MolToSmiles(frag, isomericSmiles=False) not in cw.by_flat_smiles:
+            continue  # canonical SMILES is far cheaper than an InChI, and rules most products out
         found.append(identify(frag))
     return found
 
@@ -364,11 +376,15 @@ def _transforms(
     out: ComponentMatches,
     matched: set[str],
     leads: set[str],
-    possible: np.ndarray,
+    possible: frozenset[int],
 ) -> None:
     seen: set[str] = set()
+    if not possible:
+        return
     for ct in cw.transforms:
-        atoms = ct.reactant.matches(ctx.mol, possible)
+        if ct.reactant.index not in possible:
+            continue
+        atoms = ct.reactant.matches(ctx.mol, None)
         if atoms is None:
             continue
         try:
@@ -401,10 +417,12 @@ def _transforms(
 
 
 def _exclusions(
-    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, possible: np.ndarray
+    cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches, possible: frozenset[int]
 ) -> None:
     """Benign look-alikes: drop the class, analogue and similarity matches an exclusion names, keeping
     its reason as a finding. Exact and salt/isomer matches are never suppressed."""
+    if not out.matches:
+        return  # nothing to suppress
     for cx in cw.exclusions:
         x = cx.exclusion
         hit = (cx.inchikey is not None and cx.inchikey == ctx.identity.inchikey) or (

@@ -86,7 +86,7 @@ def parse_candidate(c: Candidate, s: Settings) -> Chem.Mol:
         raise StructureProblem(R.Finding("SCREENING_FAILED", "No structure to screen.", fld))
     if mol.GetNumAtoms() == 0:
         raise StructureProblem(R.Finding("SMILES_INVALID", "The structure has no atoms.", fld))
-    if mol.HasSubstructMatch(_DUMMY):
+    if c.smiles is None and mol.HasSubstructMatch(_DUMMY):  # SMILES text was checked for "*" already
         raise StructureProblem(
             R.Finding(
                 "SMILES_INVALID",
