@@ -194,6 +194,7 @@ class Context:
     on: date
     lines: list[LineView]
     aggregates: dict[str, Aggregate]
+    memo: dict[str, Any] = field(default_factory=dict)  # per-evaluation values several flags share
 
     # ---- order-level summaries used to scale the severity of diversion indicators ----
     def listed_lines(self) -> list[LineView]:

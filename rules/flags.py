@@ -701,6 +701,18 @@ def destination_ban(ctx: Context, view: LineView) -> Flag | None:
     return None
 
 
+def _disguises(ctx: Context, families: frozenset[str]) -> tuple[str, ...]:
+    """The disguise words that are not a real use of any of ``families`` (cached per rule set)."""
+    key = ("disguises", families)
+    cached = ctx.ruleset.memo.get(key)
+    if cached is None:
+        policy = ctx.ruleset.red_flags
+        genuine = [kw for family in sorted(families) for kw in policy.plausible_end_uses.get(family, ())]
+        cached = tuple(w for w in policy.disguise_words.phrases if not first_phrase(w, genuine, prefix=True))
+        ctx.ruleset.memo[key] = cached
+    return cached
+
+
 def _product_names_another_entry(ctx: Context, view: LineView) -> Flag | None:
     """chem_db's PRODUCT_NAME_MISMATCH finding: the product names a watchlist chemical the line is not."""
     findings = [f for f in view.line.findings if f.code == "PRODUCT_NAME_MISMATCH"]
@@ -756,9 +768,7 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     policy = ctx.ruleset.red_flags
     # A use the chemical really has is not a disguise: "grape flavor" for methyl anthranilate,
     # "almond flavour" for benzaldehyde, "fragrance" for piperonal.
-    genuine = [kw for h in view.hits if h.family for kw in policy.plausible_end_uses.get(h.family, ())]
-    disguises = [w for w in policy.disguise_words.phrases if not first_phrase(w, genuine, prefix=True)]
-    disguise = first_phrase(product, disguises)
+    disguise = first_phrase(product, _disguises(ctx, frozenset(h.family for h in view.hits if h.family)))
     high = any(h.list_I or h.controlled or h.incb_only for h in view.hits)
     if disguise:
         severity = HOLD if high else REVIEW
@@ -1159,7 +1169,9 @@ def synthesis_route(ctx: Context, route: Route) -> Flag | None:
     hold: a kit for a drug is a diversion indicator whatever each chemical's own status. The route and
     its source are in rules/data/routes.yaml.
     """
-    sources = _sources(ctx)
+    sources = ctx.memo.get("route_sources")
+    if sources is None:
+        sources = ctx.memo["route_sources"] = _sources(ctx)
     found: list[dict[str, Any]] = []
     for component in route.components:
         hits = [

@@ -233,7 +233,8 @@ class RuleSet:
     waiver_groups: list[WaiverGroup]
     routes: list[Route]
     red_flags: RedFlagPolicy
-    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Values derived from the data, computed on first use (the data never changes once loaded).
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def version(self) -> str:

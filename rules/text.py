@@ -5,6 +5,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
+
+
+@lru_cache(maxsize=8192)
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    plain = re.sub(r"[^a-z0-9/]+", " ", plain)
+    return re.sub(r"\s+", " ", plain).strip()
+
+
+@lru_cache(maxsize=8192)
+def _pattern(folded_phrase: str, prefix: bool) -> re.Pattern[str]:
+    tail = "" if prefix else r"\b"
+    return re.compile(r"\b" + re.escape(folded_phrase) + tail)
 
 
 def fold(text: str | None) -> str:
@@ -13,12 +28,7 @@ def fold(text: str | None) -> str:
     >>> fold("Acétone, grado técnico (99.5%)")
     'acetone grado tecnico 99 5'
     """
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    plain = re.sub(r"[^a-z0-9/]+", " ", plain)
-    return re.sub(r"\s+", " ", plain).strip()
+    return _fold(text) if text else ""
 
 
 def contains_phrase(text: str, phrase: str, prefix: bool = False) -> bool:
@@ -34,8 +44,7 @@ def contains_phrase(text: str, phrase: str, prefix: bool = False) -> bool:
     folded_text, folded_phrase = fold(text), fold(phrase)
     if not folded_phrase or not folded_text:
         return False
-    tail = "" if prefix else r"\b"
-    return re.search(r"\b" + re.escape(folded_phrase) + tail, folded_text) is not None
+    return _pattern(folded_phrase, prefix).search(folded_text) is not None
 
 
 def first_phrase(text: str, phrases: Iterable[str], prefix: bool = False) -> str | None:
