@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_proxy(app)
     register_login(app)
     register_api(app)
+    register_web(app)
     register_error_handlers(app)
     register_cli(app)
     return app
@@ -99,6 +100,13 @@ def register_api(app: Flask) -> None:
     from .api import init_api
 
     init_api(app)
+
+
+def register_web(app: Flask) -> None:
+    """The browser pages: CSRF on every form, security headers, sign-in, officers' and admin pages."""
+    from .web import register_web as register
+
+    register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

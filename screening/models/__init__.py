@@ -70,3 +70,6 @@ __all__ = [
     "new_id",
     "utcnow",
 ]
+
+# The officers' pages' tables (login throttling, catalogue jobs); see migration 0002.
+from . import officer_pages as _officer_pages  # noqa: E402, F401  (registers them on Base.metadata)
