@@ -310,3 +310,25 @@ def test_results_are_json_ready(engine):
 
     result = engine.screen(Identifiers(cas="345-78-8", smiles="CN[C@@H](C)[C@@H](O)c1ccccc1"))
     json.dumps(result.to_dict())
+
+
+def test_similarity_alone_flags_nothing_in_the_nci_set(engine):
+    """Specificity guard: RDKit's NCI set (ordinary research chemicals) gets no similarity-only flags."""
+    from pathlib import Path
+
+    from rdkit import RDConfig
+
+    path = Path(RDConfig.RDDataDir) / "NCI" / "first_5K.smi"
+    smiles = [line.split()[0] for line in path.read_text().splitlines()[:2000]]
+    flagged = [
+        (s, [(m.entry_id, m.score) for m in r.matches])
+        for s, r in zip(smiles, engine.screen_many([Identifiers(smiles=s) for s in smiles]), strict=True)
+        if r.matches and all(m.match_type == "similarity" for m in r.matches)
+    ]
+    assert flagged == []
+
+
+def test_close_designer_variant_is_an_analogue(engine):
+    result = engine.screen(Identifiers(smiles="Cc1ccc(NC2CCN(CCc3ccccc3)CC2)cc1"))  # 4-methyl-ANPP
+    assert result.classification == "analog"
+    assert "anpp" in {m.entry_id for m in result.matches} | {m.leads_to for m in result.matches}
