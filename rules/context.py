@@ -387,11 +387,13 @@ def build_aggregates(
 ) -> dict[str, Aggregate]:
     aggregates: dict[str, Aggregate] = {}
     for view in views:
+        # A controlled substance or Schedule II immediate precursor is exported under a part 1312
+        # permit instead of a Form 486, even when it is also a listed chemical (norfentanyl is an amide
+        # of 4-AP, and chem_db reports both): the line is judged by CONTROLLED_SUBSTANCE, not thresholds.
+        if any(h.controlled for h in view.hits):
+            continue
         for hit in view.hits:
-            # A controlled substance or Schedule II immediate precursor is exported under a part 1312
-            # permit instead of a Form 486, even when it is also a listed chemical (norfentanyl is an
-            # amide of 4-AP): it is judged by CONTROLLED_SUBSTANCE, not by thresholds.
-            if not hit.us_listed or hit.controlled:
+            if not hit.us_listed:
                 continue
             agg = aggregates.setdefault(hit.entry_id, Aggregate(hit.entry_id, hit.name, []))
             agg.hits.append(hit)

@@ -609,8 +609,8 @@ def controlled_substance(ctx: Context, view: LineView) -> Flag | None:
         citation,
         line=view.index,
         evidence={
-            "entries": [h.entry_id for h in controlled],
-            "regimes": sorted({r for h in controlled for r in h.regimes}),
+            "entries": [h.entry_id for h in view.hits],
+            "regimes": sorted({r for h in view.hits for r in h.regimes}),
             "fentanyl_related_substance": bool(frs),
         },
         verified=all(h.verified for h in controlled),

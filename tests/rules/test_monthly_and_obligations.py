@@ -241,3 +241,24 @@ def test_norfentanyl_reports_both_regimes_and_needs_the_1312_permit_instead_of_f
     actions = _actions(outcome)
     assert "DEA_EXPORT_PERMIT" in actions and "DEA_FORM_486" not in actions
     assert "INCB_PRE_EXPORT_NOTIFICATION" in actions
+
+
+def test_norfentanyl_as_chem_db_reports_it_exact_and_as_a_4ap_amide(order, line):
+    from rules.facts import MatchFacts
+
+    both = line(0, "norfentanyl", 0.5, product="Norfentanyl", lists=["Schedule II immediate precursor"])
+    both.matches.append(
+        MatchFacts(
+            "4-ap",
+            "4-AP",
+            "class",
+            1.0,
+            ["DEA List I", "INCB Table I"],
+            True,
+            class_id="4-ap:amides, carbamates, halides",
+        )
+    )
+    outcome = evaluate(order([both]))
+    actions = _actions(outcome)
+    assert "DEA_EXPORT_PERMIT" in actions and "DEA_FORM_486" not in actions
+    assert {"norfentanyl", "4-ap"} <= set(flag(outcome, "CONTROLLED_SUBSTANCE").evidence["entries"])
