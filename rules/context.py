@@ -243,9 +243,12 @@ def build_line_view(line: LineFacts, ruleset: RuleSet, on: date) -> LineView:
         chemical = ruleset.chemical(match.entry_id)
         if chemical is not None:
             in_force = chemical.regimes_on(on)
+            name = chemical.name
+            if match.class_id == FRS_CLASS_ID:
+                name = f"a fentanyl-related substance (Schedule I class, matched to {chemical.name})"
             hit = EntryHit(
                 match.entry_id,
-                chemical.name,
+                name,
                 match,
                 chemical,
                 [r.regime for r in in_force],
