@@ -232,6 +232,7 @@ class CompiledWatchlist:
     heavy_formulas: set[str] = field(default_factory=set)  # formulas without hydrogen
     generic_skeletons: set[str] = field(default_factory=set)  # heavy-atom graphs (tautomer gate)
     by_flat_smiles: dict[str, list[CompiledEntry]] = field(default_factory=dict)  # stereo-free SMILES
+    by_salt_key: dict[str, tuple[Entry, SaltForm]] = field(default_factory=dict)  # whole salt-form InChIKeys
     scope_patterns: list[tuple[Entry, str, str, CompiledPattern]] = field(default_factory=list)
     classes: list[CompiledClass] = field(default_factory=list)
     transforms: list[CompiledTransform] = field(default_factory=list)
@@ -335,6 +336,9 @@ def compile_watchlist(wl: Watchlist, max_tautomers: int = 64) -> CompiledWatchli
 
 
 def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:
+    for sf in e.salt_forms:
+        if sf.smiles and sf.inchikey:
+            cw.by_salt_key.setdefault(sf.inchikey, (e, sf))
     mol = Chem.MolFromSmiles(e.smiles)
     prepared = standardize(mol)
     for n in (e.name, *e.synonyms):

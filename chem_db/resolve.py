@@ -48,6 +48,7 @@ class Candidate:
     name: str | None = None  # a known name of what it resolved to
     mass_delta: float = 0.0  # metal salts named in words: mass as given minus the SMILES' mass
     checked: bool = False  # the SMILES text already passed check_smiles_text
+    mass_known: bool = True  # False for a salt form whose structure the watchlist does not record
 
     def describe(self) -> str:
         what = self.name or self.smiles or self.inchi or "?"
@@ -156,6 +157,7 @@ def resolve_cas(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.F
             entry_id=entry.id,
             salt_form=salt.form if salt else None,
             name=name,
+            mass_known=salt is None or bool(salt.smiles),
         ), None
     d = get_dictionary().lookup_cas(cas)
     if d is not None:
@@ -258,9 +260,23 @@ def resolve_inchikey(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None
             entry_id=ce.entry.id,
             name=ce.entry.name,
         ), None
-    for e, _sf in [v for k, v in cw.inorganic_by_key.items() if k == key]:
+    inorganic = cw.inorganic_by_key.get(key)
+    if inorganic is not None:
+        e = inorganic[0]
         return Candidate(
             "inchikey", text, smiles=e.smiles, source="watchlist", entry_id=e.id, name=e.name
+        ), None
+    salt = cw.by_salt_key.get(key)
+    if salt is not None:
+        e, sf = salt
+        return Candidate(
+            "inchikey",
+            text,
+            smiles=sf.smiles,
+            source="watchlist",
+            entry_id=e.id,
+            salt_form=sf.form,
+            name=f"{e.name} {sf.form}",
         ), None
     d = get_dictionary().lookup_inchikey(key)
     if d is not None:

@@ -357,7 +357,7 @@ def _mass_fraction(st: Structure, matches: list[R.Match]) -> float | None:
     """Matched parent's mass over the mass as given (salt, water and all), for base-weight thresholds."""
     p = st.prepared
     comp = next((m.component for m in matches if m.component < len(st.contexts)), None)
-    if comp is None:
+    if comp is None or not st.candidate.mass_known:
         return None
     if p.inorganic or (not p.removed and len(p.components) == 1 and not st.candidate.mass_delta):
         return 1.0
