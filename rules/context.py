@@ -8,7 +8,8 @@ with the earlier orders to the same consignee (21 CFR 1310.04(f): thresholds are
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -228,6 +229,46 @@ def _labels_to_regimes(labels: list[str]) -> list[str]:
     return regimes
 
 
+# Outside brackets SMILES allows only the organic subset, so F, Cl, Br and I there are always halogens;
+# inside brackets the element symbol opens the atom after an optional isotope ([18F], [Cl-], but [Fe]).
+_BRACKET_ATOM = re.compile(r"\[\d*([A-Z][a-z]?)[^\]]*\]")
+_ORGANIC_HALOGEN = re.compile(r"Cl|Br|F|I")
+_HALOGENS = frozenset({"F", "Cl", "Br", "I"})
+
+
+def _elements_in(smiles: str | None) -> set[str]:
+    """Halogens in a SMILES string, ignoring one-atom fragments (counter-ions such as Cl-).
+
+    >>> sorted(_elements_in("Fc1ccc(NC2CCNCC2)cc1")), sorted(_elements_in("CC(=O)N(c1ccccc1)C1CCNCC1.Cl"))
+    (['F'], [])
+    >>> sorted(_elements_in("[18F]c1ccccc1.[Fe+2].[Br-]")), sorted(_elements_in("ClCc1ccccc1I"))
+    (['F'], ['Cl', 'I'])
+    """
+    found: set[str] = set()
+    for fragment in (smiles or "").split("."):
+        bracketed = _BRACKET_ATOM.findall(fragment)
+        plain = _BRACKET_ATOM.sub("", fragment)
+        atoms = _ORGANIC_HALOGEN.findall(plain) + bracketed
+        heavy = len(atoms) + len(re.findall(r"[BCNOPSbcnops]", _ORGANIC_HALOGEN.sub("", plain)))
+        if heavy <= 1:
+            continue  # "Cl", "[Cl-]", "[Br-]": a counter-ion, not part of the structure
+        found |= {a for a in atoms if a in _HALOGENS}
+    return found
+
+
+def _later_scope(match: MatchFacts, chemical: Chemical, line: LineFacts, on: date) -> str | None:
+    """The scope word not yet in force on ``on`` that a class match rests on, or None."""
+    if match.match_type != "class":
+        return None
+    elements = _elements_in(line.resolved_smiles)
+    for addition in chemical.scope_additions:
+        if on < addition.meta.effective_from and elements & set(addition.elements):
+            return (
+                f"{addition.scope} of {chemical.name}, listed from {addition.meta.effective_from.isoformat()}"
+            )
+    return None
+
+
 def build_line_view(line: LineFacts, ruleset: RuleSet, on: date) -> LineView:
     hits: list[EntryHit] = []
     dormant: list[EntryHit] = []
@@ -241,6 +282,11 @@ def build_line_view(line: LineFacts, ruleset: RuleSet, on: date) -> LineView:
             continue
         seen.add(match.entry_id)
         chemical = ruleset.chemical(match.entry_id)
+        later = _later_scope(match, chemical, line, on) if chemical is not None else None
+        if later is not None:
+            # Not yet covered by the listing on this date: a designer precursor of the entry.
+            analogs.append(replace(match, listed=False, leads_to=match.entry_id, step=later))
+            continue
         if chemical is not None:
             in_force = chemical.regimes_on(on)
             name = chemical.name

@@ -410,13 +410,13 @@ def end_use_vague(ctx: Context) -> Flag | None:
     policy = ctx.ruleset.red_flags
     text = ctx.facts.declared_end_use or ""
     folded = fold(text)
-    plausible = [
-        kw
-        for view in ctx.lines
-        for h in view.hits
-        if h.family
-        for kw in policy.plausible_end_uses.get(h.family, ())
-    ]
+    families = {h.family for view in ctx.lines for h in view.hits if h.family}
+    for view in ctx.lines:  # an analogue is judged by the uses of the chemical it leads to
+        for m in view.analogs:
+            chemical = ctx.ruleset.chemical(m.leads_to or m.entry_id)
+            if chemical is not None:
+                families.add(chemical.family)
+    plausible = [kw for family in sorted(families) for kw in policy.plausible_end_uses.get(family, ())]
     if folded and first_phrase(folded, plausible, prefix=True):
         return None
     vague = first_phrase(folded, policy.vague_end_uses.phrases)

@@ -58,12 +58,22 @@ class RegimeRule:
 
 
 @dataclass(frozen=True)
+class ScopeAddition:
+    """A scope word added to a listing after the listing itself (e.g. the halides of 4-AP)."""
+
+    scope: str
+    elements: tuple[str, ...]
+    meta: RuleMeta
+
+
+@dataclass(frozen=True)
 class Chemical:
     id: str
     name: str
     family: str
     synonyms: tuple[str, ...]
     regimes: tuple[RegimeRule, ...]
+    scope_additions: tuple[ScopeAddition, ...] = ()
 
     def regimes_on(self, on: date) -> list[RegimeRule]:
         return [r for r in self.regimes if r.meta.in_force(on)]
@@ -402,6 +412,9 @@ def _build(data: dict[str, Any], digest: str, directory: str) -> RuleSet:
             family=c["family"],
             synonyms=tuple(s.lower() for s in c["synonyms"]),
             regimes=tuple(RegimeRule(r["regime"], _meta(r)) for r in c["regimes"]),
+            scope_additions=tuple(
+                ScopeAddition(a["scope"], tuple(a["elements"]), _meta(a)) for a in c["scope_additions"]
+            ),
         )
         for c in chem_rows
     }

@@ -99,12 +99,20 @@ class RegimeSchema(RuleMetaSchema):
     regime = fields.String(required=True, validate=validate.OneOf(REGIMES))
 
 
+class ScopeAdditionSchema(RuleMetaSchema):
+    scope = fields.String(required=True, validate=NON_EMPTY)
+    elements = fields.List(
+        fields.String(validate=validate.OneOf(("F", "Cl", "Br", "I"))), required=True, validate=NON_EMPTY
+    )
+
+
 class ChemicalSchema(StrictSchema):
     id = fields.String(required=True, validate=ENTRY_ID)
     name = fields.String(required=True, validate=NON_EMPTY)
     family = fields.String(required=True, validate=validate.OneOf(FAMILIES))
     synonyms = fields.List(fields.String(validate=NON_EMPTY), load_default=list)
     regimes = fields.List(fields.Nested(RegimeSchema), required=True, validate=NON_EMPTY)
+    scope_additions = fields.List(fields.Nested(ScopeAdditionSchema), load_default=list)
 
 
 class ThresholdSchema(RuleMetaSchema):

@@ -24,6 +24,7 @@ MODULES = [
     "rules.countries",
     "rules.parties",
     "rules.text",
+    "rules.context",
 ]
 
 

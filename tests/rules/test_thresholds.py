@@ -288,3 +288,36 @@ def test_expired_rule_applies_only_in_its_period(order, line):
         flag(judged(1.01, date(2001, 6, 1)), "THRESHOLD_MET").evidence["threshold"]["id"]
         == "pseudoephedrine-2001"
     )
+
+
+@pytest.mark.parametrize(("when", "listed"), [(date(2023, 11, 29), False), (date(2023, 11, 30), True)])
+def test_4ap_halides_are_listed_from_30_november_2023(order, line, when, listed):
+    halide = line(
+        0,
+        "4-ap",
+        1,
+        "kg",
+        match_type="class",
+        product="4-Fluoro-4-AP",
+        resolved_smiles="Fc1ccc(NC2CCNCC2)cc1",
+        class_id="4-ap:amides, carbamates, halides",
+    )
+    outcome = evaluate(order([halide], order_date=when, ship_date=None))
+    assert ("THRESHOLD_MET" in codes(outcome)) is listed
+    assert ("DESIGNER_PRECURSOR" in codes(outcome)) is not listed
+    assert outcome.status != "clear"
+
+
+def test_4ap_amide_hydrochloride_is_not_taken_for_a_halide(order, line):
+    amide_salt = line(
+        0,
+        "4-ap",
+        1,
+        "kg",
+        match_type="class",
+        product="N-acetyl-4-AP HCl",
+        resolved_smiles="CC(=O)N(c1ccccc1)C1CCNCC1.Cl",
+    )
+    assert "THRESHOLD_MET" in codes(
+        evaluate(order([amide_salt], order_date=date(2023, 6, 1), ship_date=None))
+    )
