@@ -357,22 +357,31 @@ def transshipment(ctx: Context) -> Flag | None:
 
 @check("SHIP_TO_COUNTRY_MISMATCH", "order")
 def ship_to_country_mismatch(ctx: Context) -> Flag | None:
-    """The goods are shipped to a country other than the consignee's own country.
+    """The goods are shipped to a country other than the consignee's (or the declared end user's) own
+    country.
 
-    review when the order carries a listed chemical, info otherwise.
+    review when the order carries a listed chemical or an analogue, info otherwise.
     """
     facts = ctx.facts
-    if facts.destination_country == facts.consignee.country:
+    elsewhere = (
+        {"consignee": facts.consignee.country} if facts.consignee.country != facts.destination_country else {}
+    )
+    if facts.end_user is not None and facts.end_user.country != facts.destination_country:
+        elsewhere["end user"] = facts.end_user.country
+    if not elsewhere:
         return None
+    where = " and ".join(
+        f"the {role} is in {countries.country_name(code)}" for role, code in elsewhere.items()
+    )
     return Flag(
         "SHIP_TO_COUNTRY_MISMATCH",
-        REVIEW if ctx.any_listed() else INFO,
-        f"Shipped to {countries.country_name(facts.destination_country)} but the consignee is in "
-        f"{countries.country_name(facts.consignee.country)}.",
+        REVIEW if ctx.any_listed() or ctx.high_risk() else INFO,
+        f"Shipped to {countries.country_name(facts.destination_country)} but {where}.",
         "21 CFR 1313.22(b); 21 CFR 1310.05(a)",
         evidence={
             "destination_country": facts.destination_country,
             "consignee_country": facts.consignee.country,
+            "end_user_country": facts.end_user.country if facts.end_user is not None else None,
         },
     )
 

@@ -436,3 +436,15 @@ def test_invalid_identifier_on_a_resolved_line(order, line):
     )
     outcome = evaluate(order([benign]))
     assert flag(outcome, "IDENTIFIER_INVALID").severity == "info" and outcome.status == "clear"
+
+
+def test_end_user_in_another_country_than_the_destination(order, line):
+    outcome = evaluate(
+        order(
+            [line(0, "safrole", 1, product="Safrole")],
+            destination="MX",
+            end_user=Party("Aromas del Sur", "GT", "end_user"),
+        )
+    )
+    mismatch = flag(outcome, "SHIP_TO_COUNTRY_MISMATCH")
+    assert mismatch.severity == "review" and "Guatemala" in mismatch.message
