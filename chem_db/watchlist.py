@@ -66,10 +66,7 @@ REGIME_LABELS: Mapping[str, frozenset[str]] = {
     "list_I": frozenset({"DEA List I"}),
     "list_II": frozenset({"DEA List II"}),
     "schedule_II_immediate_precursor": frozenset({"Schedule II immediate precursor"}),
-    "schedule_I/II_drug": frozenset(
-        {"Schedule I controlled substance", "Schedule II controlled substance",
-         "Schedule III controlled substance"}
-    ),
+    "schedule_I/II_drug": frozenset({"Schedule I controlled substance", "Schedule II controlled substance"}),
     "INCB_table_I": frozenset({"INCB Table I"}),
     "INCB_table_II": frozenset({"INCB Table II"}),
 }
