@@ -301,14 +301,13 @@ def fentanyl_precursor_not_end_user(ctx: Context) -> Flag | None:
             m
             for m in view.analogs
             if m.match_type == "class"
-            and m.leads_to
-            and (chem := ctx.ruleset.chemical(m.leads_to)) is not None
+            and (chem := ctx.ruleset.chemical(m.leads_to or m.entry_id)) is not None
             and chem.family == "fentanyl"
         ]
         if fentanyl_hits or leads:
             lines.append(view.index)
             names.extend(h.name for h in fentanyl_hits)
-            names.extend(f"analogue of {m.leads_to}" for m in leads)
+            names.extend(f"analogue of {m.leads_to or m.entry_id}" for m in leads)
     if not lines:
         return None
     return Flag(
