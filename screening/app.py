@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_login(app)
     register_api(app)
     register_web(app)
+    register_review(app)
     register_error_handlers(app)
     register_cli(app)
     return app
@@ -107,6 +108,13 @@ def register_web(app: Flask) -> None:
     from .web import register_web as register
 
     register(app)
+
+
+def register_review(app: Flask) -> None:
+    """The HSI liaisons' workbench (/review): queue, cases, re-screening runs, dashboard; `rescreen` CLI."""
+    from .review.views import init_app
+
+    init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -71,5 +71,8 @@ __all__ = [
     "utcnow",
 ]
 
+# The review workbench's tables (re-screening runs) and its indexes on the tables above.
+from ..review import models as _review_models  # noqa: E402, F401  (registers them on Base.metadata)
+
 # The officers' pages' tables (login throttling, catalogue jobs); see migration 0002.
 from . import officer_pages as _officer_pages  # noqa: E402, F401  (registers them on Base.metadata)
