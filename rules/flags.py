@@ -197,16 +197,21 @@ def free_zone_consignee(ctx: Context) -> Flag | None:
 
     Goods in a free zone can be re-exported without the importing country's controls. hold when the
     order carries a high-risk or regulated listed chemical, review for other listed chemicals, info
-    otherwise.
+    otherwise; one step softer when the party in the zone is itself the end user (a manufacturer).
     """
     for role, party in (("consignee", ctx.facts.consignee), ("end user", ctx.facts.end_user)):
         found = _free_zone(ctx, party)
         if found:
             zone, keyword = found
             zone_row = next(z for z in ctx.ruleset.free_trade_zones if z.name == zone)
+            severity = _order_severity(ctx)
+            if party is not None and party.kind == "end_user" and is_intermediary(ctx, party) is None:
+                # A manufacturer operating in a free zone (common in Costa Rica) uses the chemical there;
+                # the diversion concern is the trader who re-exports from it: one step softer.
+                severity = {HOLD: REVIEW, REVIEW: INFO}.get(severity, INFO)
             return Flag(
                 "FREE_ZONE_CONSIGNEE",
-                _order_severity(ctx),
+                severity,
                 f"The {role} is in a free-trade zone or bonded area ({zone}).",
                 zone_row.meta.citation,
                 evidence={"role": role, "zone": zone, "matched": keyword, "party": _party_evidence(party)},

@@ -448,3 +448,15 @@ def test_end_user_in_another_country_than_the_destination(order, line):
     )
     mismatch = flag(outcome, "SHIP_TO_COUNTRY_MISMATCH")
     assert mismatch.severity == "review" and "Guatemala" in mismatch.message
+
+
+def test_manufacturer_in_a_costa_rican_free_zone_is_review_not_hold(order, line):
+    plant = Party("Medical Devices CR SRL", "CR", "end_user", "Zona Franca Coyol, Alajuela")
+    outcome = evaluate(
+        order(
+            [line(0, "acetone", 5000, product="Acetone", lists=["DEA List II"])],
+            destination="CR",
+            consignee=plant,
+        )
+    )
+    assert flag(outcome, "FREE_ZONE_CONSIGNEE").severity == "review" and outcome.status == "review"
