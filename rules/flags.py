@@ -485,14 +485,17 @@ def identifier_conflict(ctx: Context, view: LineView) -> Flag | None:
     """The identifiers given for one line disagree (e.g. a CAS number that belongs to another
     structure than the SMILES or name given).
 
-    hold: mislabelling is a classic diversion signal.
+    hold when any side of the conflict is a listed chemical or an analogue: mislabelling is a classic
+    diversion signal. review when chem_db screened every side and none is (a clerical error between two
+    unlisted chemicals cannot hide a listed one, but the paperwork must still be corrected).
     """
     conflicts = [f for f in view.line.findings if f.code == "IDENTIFIER_CONFLICT"]
     if not conflicts:
         return None
+    concerned = bool(view.hits or view.dormant or view.analogs) or view.unresolved
     return Flag(
         "IDENTIFIER_CONFLICT",
-        HOLD,
+        HOLD if concerned else REVIEW,
         f"Line {view.index}: the identifiers disagree. " + " ".join(f.message for f in conflicts),
         "21 CFR 1313.22(b) (chemical as labelled and as designated in 1310.02)",
         line=view.index,

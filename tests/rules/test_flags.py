@@ -460,3 +460,18 @@ def test_manufacturer_in_a_costa_rican_free_zone_is_review_not_hold(order, line)
         )
     )
     assert flag(outcome, "FREE_ZONE_CONSIGNEE").severity == "review" and outcome.status == "review"
+
+
+def test_conflict_between_two_unlisted_chemicals_is_review(order, line):
+    clerical = line(
+        0,
+        None,
+        100,
+        product="Ethanol",
+        classification="none",
+        findings=[
+            FindingFacts("IDENTIFIER_CONFLICT", "CAS 64-17-5 is ethanol; the SMILES is methanol", "cas")
+        ],
+    )
+    outcome = evaluate(order([clerical]))
+    assert flag(outcome, "IDENTIFIER_CONFLICT").severity == "review" and outcome.status == "review"

@@ -169,7 +169,10 @@ def test_evaluate_never_raises_and_never_clears_an_unscreened_line(facts):
     assert outcome.status in ("clear", "review", "hold")
     if any(line.classification == "unresolved" or not line.screened for line in facts.lines):
         assert outcome.status != "clear"
-    if any(f.code == "IDENTIFIER_CONFLICT" for line in facts.lines for f in line.findings):
+    conflicted = [line for line in facts.lines if any(f.code == "IDENTIFIER_CONFLICT" for f in line.findings)]
+    if conflicted:
+        assert outcome.status != "clear"
+    if any(line.matches for line in conflicted):  # a conflict touching a watchlist match is held
         assert outcome.status == "hold"
     from rules.schemas import TEMPLATE_KEYS
 
