@@ -251,6 +251,84 @@ class RuleSet:
         """``"<label>+<first 12 hex of the content hash>"``, stamped on every outcome."""
         return f"{self.label}+{self.digest[:12]}"
 
+    def unverified_rules(self) -> list[dict[str, str]]:
+        """Every rule row marked ``verified: false`` (file, id, what, citation): the figures to confirm.
+
+        >>> rows = load_ruleset().unverified_rules()
+        >>> any(r["file"] == "thresholds.yaml" and r["id"] == "acetone" for r in rows)
+        True
+        >>> any(r["id"] == "mibk-western-hemisphere" for r in rows)
+        False
+        """
+        rows: list[dict[str, str]] = []
+
+        def add(file: str, ident: str, what: str, meta: RuleMeta) -> None:
+            if not meta.verified:
+                rows.append({"file": file, "id": ident, "what": what, "citation": meta.citation})
+
+        add("ruleset.yaml", "threshold_comparison", self.threshold_comparison, self.threshold_comparison_meta)
+        for chem in self.chemicals.values():
+            for r in chem.regimes:
+                add("chemicals.yaml", chem.id, r.regime, r.meta)
+            for a in chem.scope_additions:
+                add("chemicals.yaml", chem.id, f"scope: {a.scope}", a.meta)
+        for t in self.thresholds:
+            limits = ", ".join(
+                f"{v} {u}" for v, u in ((t.mass_kg, "kg"), (t.volume_gal, "gal")) if v is not None
+            )
+            add("thresholds.yaml", t.id, f"{t.entry_id}: {limits} ({t.destinations})", t.meta)
+        for rules in self.mixtures.values():
+            for m in rules:
+                limit = (
+                    "any concentration"
+                    if m.exempt_at_or_below_percent is None
+                    else f"{m.exempt_at_or_below_percent} %"
+                )
+                add("mixtures.yaml", m.entry_id, limit, m.meta)
+        for d in self.densities.values():
+            if not d.verified:
+                rows.append(
+                    {
+                        "file": "densities.yaml",
+                        "id": d.entry_id,
+                        "what": f"{d.kg_per_l} kg/L",
+                        "citation": d.citation,
+                    }
+                )
+        for g in self.groups:
+            add("countries.yaml", g.id, ", ".join(sorted(g.countries)), g.meta)
+        for z in self.free_trade_zones:
+            add("countries.yaml", z.id, z.name, z.meta)
+        for restriction in self.restrictions:
+            add("countries.yaml", restriction.id, restriction.description, restriction.meta)
+        for p in self.pre_export_notification:
+            add(
+                "countries.yaml",
+                f"pre_export_notification {p.country}",
+                "Table " + "/".join(p.tables),
+                p.meta,
+            )
+        for authority in self.authorities:
+            add("countries.yaml", f"authority {authority.country}", authority.name, authority.meta)
+        for o in self.obligations:
+            add("obligations.yaml", o.code, o.trigger, o.meta)
+        for w in self.waiver_groups:
+            add("obligations.yaml", w.id, ", ".join(sorted(w.entry_ids)), w.meta)
+        for route in self.routes:
+            add("routes.yaml", route.id, route.name, route.meta)
+        flags = self.red_flags
+        add(
+            "red_flags.yaml",
+            "history",
+            f"{flags.history_multiple}x within {flags.history_window_days} days",
+            flags.history_meta,
+        )
+        add("red_flags.yaml", "intermediaries", "kinds and name words", flags.intermediary_meta)
+        add("red_flags.yaml", "vague_end_uses", "phrases", flags.vague_end_uses.meta)
+        add("red_flags.yaml", "plausible_end_uses", "families", flags.plausible_meta)
+        add("red_flags.yaml", "disguise_words", "phrases", flags.disguise_words.meta)
+        return rows
+
     # ---- lookups used by the engine ----
     def chemical(self, entry_id: str) -> Chemical | None:
         return self.chemicals.get(entry_id)
