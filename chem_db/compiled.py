@@ -195,6 +195,27 @@ class CompiledTransform:
     transform: Transform
     reaction: rdChemReactions.ChemicalReaction
     reactant: CompiledPattern
+    # For a transform that deletes no atom and yields one connected product (a reduction, an
+    # oxidation), the product's heavy atoms are the input's plus these: its composition is known before
+    # the reaction is run, so inputs that cannot become any entry are skipped. None otherwise.
+    adds: dict[str, int] | None = None
+
+
+def _conserving_additions(rxn: rdChemReactions.ChemicalReaction) -> dict[str, int] | None:
+    """Heavy atoms a non-deleting, single-product transform adds (None if it may delete or fragment)."""
+    if rxn.GetNumReactantTemplates() != 1 or rxn.GetNumProductTemplates() != 1:
+        return None
+    reactant, product = rxn.GetReactantTemplate(0), rxn.GetProductTemplate(0)
+    if any(a.GetAtomMapNum() == 0 for a in reactant.GetAtoms()):
+        return None  # an unmapped reactant atom is deleted, and may take a substituent with it
+    if len(Chem.GetMolFrags(product)) != 1:
+        return None
+    adds: dict[str, int] = {}
+    for atom in product.GetAtoms():
+        if atom.GetAtomMapNum() == 0 and atom.GetAtomicNum() > 1:
+            sym = atom.GetSymbol()
+            adds[sym] = adds.get(sym, 0) + 1
+    return adds
 
 
 @dataclass
@@ -231,6 +252,7 @@ class CompiledWatchlist:
     heavy_atom_counts: set[int] = field(default_factory=set)
     heavy_formulas: set[str] = field(default_factory=set)  # formulas without hydrogen
     generic_skeletons: set[str] = field(default_factory=set)  # heavy-atom graphs (tautomer gate)
+    compositions: set[tuple[tuple[str, int], ...]] = field(default_factory=set)  # heavy-atom element counts
     by_flat_smiles: dict[str, list[CompiledEntry]] = field(default_factory=dict)  # stereo-free SMILES
     by_salt_key: dict[str, tuple[Entry, SaltForm]] = field(default_factory=dict)  # whole salt-form InChIKeys
     scope_patterns: list[tuple[Entry, str, str, CompiledPattern]] = field(default_factory=list)
@@ -252,6 +274,11 @@ def _pattern(cw: CompiledWatchlist, owner: str, smarts: str) -> CompiledPattern:
         raise ValueError(f"SMARTS of {owner} does not parse: {smarts}")
     query.UpdatePropertyCache(strict=False)
     return cw.screen.add(CompiledPattern(owner, smarts, query, required_elements(query), query.GetNumAtoms()))
+
+
+def composition(counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """Heavy-atom element counts as a hashable key."""
+    return tuple(sorted((sym, n) for sym, n in counts.items() if n))
 
 
 _HYDROGEN_COUNT = re.compile(r"H(?![a-z])\d*")
@@ -319,7 +346,7 @@ def compile_watchlist(wl: Watchlist, max_tautomers: int = 64) -> CompiledWatchli
             pattern = cw.screen.add(
                 CompiledPattern(t.id, t.reaction_smarts, reactant, needs, reactant.GetNumAtoms())
             )
-            cw.transforms.append(CompiledTransform(t, rxn, pattern))
+            cw.transforms.append(CompiledTransform(t, rxn, pattern, _conserving_additions(rxn)))
         for x in wl.exclusions:
             key = None
             if x.smiles:
@@ -364,6 +391,7 @@ def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:
     cw.heavy_atom_counts.add(parent.GetNumHeavyAtoms())
     cw.heavy_formulas.add(heavy_formula(rdMolDescriptors.CalcMolFormula(parent)))
     cw.generic_skeletons.add(generic_skeleton(parent))
+    cw.compositions.add(composition(ident.element_counts()))
     cw.by_flat_smiles.setdefault(Chem.MolToSmiles(parent, isomericSmiles=False), []).append(ce)
     if ce.heavy_atoms <= 40:
         ce.tautomer_skeleton = canonical_tautomer_skeleton(parent, max_tautomers)

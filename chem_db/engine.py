@@ -100,6 +100,15 @@ class Engine:
                     _note_product(self.compiled, r, product)
         return final
 
+    def warm_up(self, dictionary: bool = True) -> None:
+        """Build the lazy parts now (the CAS/name dictionary, the worker pool) instead of on the first
+        request that needs them; e.g. from a gunicorn ``post_fork`` hook or an app start-up hook."""
+        if dictionary:
+            from .dictionary import get_dictionary
+
+            get_dictionary()
+        self.screen(R.Identifiers(smiles="CC(C)=O"))
+
     def close(self) -> None:
         """Stop the worker processes (a new pool starts on the next isolated call)."""
         with self._pool_lock:

@@ -23,6 +23,7 @@ from rdkit import Chem, DataStructs
 from . import results as R
 from .compiled import (
     CompiledEntry,
+    composition,
     CompiledWatchlist,
     canonical_tautomer_skeleton,
     fingerprint,
@@ -383,13 +384,23 @@ def _transforms(
     seen: set[str] = set()
     if not possible:
         return
+    present: dict[str, int] | None = None
     for ct in cw.transforms:
         if ct.reactant.index not in possible:
             continue
-        atoms = ct.reactant.matches(ctx.mol, None)
-        if atoms is None:
-            continue
+        if ct.adds is not None:
+            # The product will have exactly the input's heavy atoms plus ct.adds: skip the reaction
+            # unless some entry has that composition.
+            if present is None:
+                present = ctx.identity.element_counts()
+            after = dict(present)
+            for sym, n in ct.adds.items():
+                after[sym] = after.get(sym, 0) + n
+            if composition(after) not in cw.compositions:
+                continue
         try:
+            # RunReactants does the substructure search itself; the matched atoms (for highlighting)
+            # are looked up only when a product turns out to be an entry.
             product_sets = ct.reaction.RunReactants((ctx.mol,), 20)
         except Exception:  # noqa: BLE001 - RDKit refuses odd reactant mappings; nothing to report
             continue
@@ -409,7 +420,7 @@ def _transforms(
                         reason,
                         ctx,
                         listed=False,
-                        atoms=atoms,
+                        atoms=ct.reactant.matches(ctx.mol, None) or (),
                         class_id=t.id,
                         leads_to=e.id,
                         step=t.name,
