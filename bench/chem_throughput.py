@@ -99,11 +99,13 @@ def main() -> None:
 
     print(f"molecules: {n} (NCI first_5K + watchlist); classifications: {counts}")
     print(
-        f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (wall-clock rates need a quiet machine)"
+        f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs "
+        "(wall-clock rates need a quiet machine)"
     )
     print(f"parse (Chem.MolFromSmiles):        {parse * 1e6:8.1f} us/molecule (CPU time)")
     print(
-        f"full screening, in-process:        {full * 1e6:8.1f} us/molecule (CPU time; {1 / full:7.0f} molecules/s)"
+        f"full screening, in-process:        {full * 1e6:8.1f} us/molecule "
+        f"(CPU time; {1 / full:7.0f} molecules/s)"
     )
     print(f"ratio full / parse:                {full / parse:8.2f}x   (target <= 10x, 8x within reach)")
     print(f"catalogue, isolated, 1 worker:     {rates[1]:8.0f} molecules/s   (target >= 800)")

@@ -23,9 +23,9 @@ from rdkit import Chem, DataStructs
 from . import results as R
 from .compiled import (
     CompiledEntry,
-    composition,
     CompiledWatchlist,
     canonical_tautomer_skeleton,
+    composition,
     fingerprint,
     generic_skeleton,
     heavy_formula,
