@@ -19,9 +19,12 @@ Call it after slow work (chemistry) and before the reads that decide what to wri
 
 from __future__ import annotations
 
+import fcntl
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -32,6 +35,8 @@ from .models import AuditChainHead
 
 DEFAULT_BUSY_TIMEOUT_MS = 30_000
 _IMMEDIATE = "screening_sqlite_immediate"
+# SQLite file databases -> the lock file that queues their writers (see _acquire_write_gate).
+_WRITE_GATES: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
 class WriteLockError(RuntimeError):
@@ -52,14 +57,45 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class PoolSettings:
+    """Connection pool of one app process on PostgreSQL (sizing: docs/operations.md).
+
+    A gunicorn sync worker serves one request at a time and uses one or two
+    connections for it (the request's session; /healthz and /readyz open their own),
+    so a small ``size`` suffices; ``max_overflow`` absorbs threads a worker starts.
+    Workers x servers x (size + max_overflow) must stay under PostgreSQL's
+    ``max_connections`` minus what migrations, the CLI and monitoring need.
+    """
+
+    size: int = 5
+    max_overflow: int = 5
+    timeout_seconds: float = 10.0
+    recycle_seconds: int = 1800
+
+
 def create_db_engine(
-    url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, echo: bool = False
+    url: str,
+    *,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    echo: bool = False,
+    pool: PoolSettings | None = None,
 ) -> Engine:
     """An engine for ``url`` with this service's SQLite settings (WAL, busy timeout, explicit BEGIN)."""
     url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        pool = pool or PoolSettings()
+        # pre_ping: a connection that died with a database restart is replaced, not handed to a request.
+        return create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            pool_size=pool.size,
+            max_overflow=pool.max_overflow,
+            pool_timeout=pool.timeout_seconds,
+            pool_recycle=pool.recycle_seconds,
+        )
 
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -67,6 +103,8 @@ def create_db_engine(
     engine = create_engine(
         url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
     )
+    if database and database != ":memory:" and not database.startswith("file:"):
+        _WRITE_GATES[engine] = os.path.abspath(database) + ".writelock"
 
     @event.listens_for(engine, "connect")
     def configure_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -129,9 +167,13 @@ def lock_for_write(session: Session) -> AuditChainHead:
     with unflushed changes pending on SQLite (take the lock before changing anything).
     """
     begin_write(session)
+    head = session.info.get("chain_head")
+    if head is not None:
+        return head  # already locked in this transaction; only this transaction changes it
     head = session.get(AuditChainHead, 1, with_for_update=True, populate_existing=True)
     if head is None:
         raise RuntimeError("audit_chain_head row missing: run `flask --app wsgi db upgrade`")
+    session.info["chain_head"] = head
     return head
 
 
@@ -155,7 +197,39 @@ def _begin_immediate(session: Session) -> None:
         if session.new or session.dirty or session.deleted:
             raise WriteLockError("lock_for_write() must be called before changing anything in the session")
         session.rollback()  # ends the read snapshot; loaded objects reload on next access
+    _acquire_write_gate(session)
     session.connection(execution_options={_IMMEDIATE: True})
+
+
+def _acquire_write_gate(session: Session) -> None:
+    """Queue for SQLite's write lock on a kernel file lock, held until the transaction ends.
+
+    SQLite's own busy handler polls with sleeps of up to 100 ms, so under
+    contention writers idle while the lock is free; ``flock`` wakes the next
+    waiter the moment the holder commits. BEGIN IMMEDIATE still guards against
+    writers that do not use the gate (the sqlite3 shell, say). The kernel drops
+    the lock if the process dies.
+    """
+    bind = session.get_bind()
+    path = _WRITE_GATES.get(bind) if isinstance(bind, Engine) else None
+    if path is None:
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except BaseException:
+        os.close(fd)
+        raise
+    session.info["write_gate_fd"] = fd
+
+
+def _release_write_gate(session: Session) -> None:
+    fd = session.info.pop("write_gate_fd", None)
+    if fd is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
 
 @event.listens_for(Session, "after_flush")
@@ -168,3 +242,5 @@ def _forget_transaction_state(session: Session, transaction: SessionTransaction)
     if transaction.parent is None:
         session.info.pop("write_locked", None)
         session.info.pop("flushed", None)
+        session.info.pop("chain_head", None)
+        _release_write_gate(session)

@@ -27,6 +27,17 @@ def iso_utc(value: datetime) -> str:
     return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def review_document(item: ReviewItem | None) -> dict[str, Any] | None:
+    """The review state the exporter may see, with timestamps as strings (None until a liaison acts)."""
+    view = exporter_review_view(item)
+    if view is None:
+        return None
+    view["updated_at"] = iso_utc(view["updated_at"])
+    if view["decision"] is not None:
+        view["decision"]["decided_at"] = iso_utc(view["decision"]["decided_at"])
+    return view
+
+
 def line_document(line: dict[str, Any]) -> dict[str, Any]:
     """One stored line result, in the contract's shape (extra chem_db fields kept)."""
     doc = dict(line)
@@ -49,7 +60,7 @@ def screening_document(order: Order, screening: Screening, review_item: ReviewIt
         "engine_version": screening.engine_version,
         "screening_id": screening.id,
         "trigger": screening.trigger,
-        "order_date": order.order_date,
+        "order_date": order.order_date.isoformat(),
         "destination_country": order.destination_country,
         "lines": [line_document(line) for line in screening.lines],
         "flags": [
@@ -66,7 +77,7 @@ def screening_document(order: Order, screening: Screening, review_item: ReviewIt
         ],
         "required_actions": [a.get("text", "") for a in actions],
         "required_actions_detail": actions,
-        "review": exporter_review_view(review_item),
+        "review": review_document(review_item),
         "notice": NOTICE,
     }
 
@@ -79,11 +90,11 @@ def screening_summary(order: Order, review_item: ReviewItem | None) -> dict[str,
         "reference": order.reference,
         "status": screening.status,
         "screened_at": iso_utc(screening.screened_at),
-        "order_date": order.order_date,
+        "order_date": order.order_date.isoformat(),
         "destination_country": order.destination_country,
         "consignee": order.consignee_name,
         "flags": [f.code for f in screening.flags],
-        "review": exporter_review_view(review_item),
+        "review": review_document(review_item),
     }
 
 

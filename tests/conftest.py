@@ -34,7 +34,7 @@ from screening.services import Actor, create_api_key, get_or_create_organisation
 TEST_SECRET = "test-secret-key-not-for-production-use-0123456789"
 
 
-def upgrade_schema(connection: Connection, revision: str = "head") -> None:
+def upgrade_schema(connection: Connection, revision: str = "heads") -> None:
     """Run the migrations on ``connection`` (the only way a test database gets its schema)."""
     from alembic import command
     from alembic.config import Config

@@ -88,7 +88,7 @@ class DecisionSchema(Schema):
             "referred_for_investigation | escalated"
         }
     )
-    decided_at = fields.DateTime(format="iso")
+    decided_at = fields.String(metadata={"description": "UTC, ISO 8601"})
     message = fields.String(
         allow_none=True, metadata={"description": "the reviewer's message to the exporter"}
     )
@@ -96,7 +96,7 @@ class DecisionSchema(Schema):
 
 class ReviewStateSchema(Schema):
     state = fields.String(metadata={"description": "open | claimed | decided"})
-    updated_at = fields.DateTime(format="iso")
+    updated_at = fields.String(metadata={"description": "UTC, ISO 8601"})
     decision = fields.Nested(DecisionSchema, allow_none=True)
 
 
@@ -110,7 +110,7 @@ class ScreeningSchema(Schema):
     engine_version = fields.String()
     screening_id = fields.String(metadata={"description": "id of this screening of the order"})
     trigger = fields.String(metadata={"description": "initial | rescreen"})
-    order_date = fields.Date()
+    order_date = fields.String(metadata={"description": "ISO 8601 date"})
     destination_country = fields.String()
     lines = fields.List(fields.Nested(LineResultSchema))
     flags = fields.List(fields.Nested(FlagSchema))
@@ -127,7 +127,7 @@ class ScreeningSummarySchema(Schema):
     reference = fields.String()
     status = fields.String()
     screened_at = fields.String()
-    order_date = fields.Date()
+    order_date = fields.String(metadata={"description": "ISO 8601 date"})
     destination_country = fields.String()
     consignee = fields.String()
     flags = fields.List(fields.String(), metadata={"description": "flag codes"})

@@ -63,6 +63,7 @@ def deactivate_organisation(session: Session, org: Organisation, actor: Actor) -
     """Stop an organisation's keys and users from working (its data stays)."""
     lock_for_write(session)
     org.active = False
+    _note_revocation()
     record_audit(
         session,
         actor,
@@ -217,6 +218,18 @@ def list_users(session: Session, organisation: Organisation | None = None) -> li
 
 # --- API keys ---
 
+_revocations = 0  # bumped on every revocation in this process: caches of authenticated keys start over
+
+
+def revocation_generation() -> int:
+    """A number that changes whenever a key or organisation is revoked in this process."""
+    return _revocations
+
+
+def _note_revocation() -> None:
+    global _revocations
+    _revocations += 1
+
 
 def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
@@ -263,6 +276,7 @@ def revoke_api_key(session: Session, api_key: ApiKey, actor: Actor) -> None:
     if api_key.revoked_at is not None:
         return
     api_key.revoked_at = utcnow()
+    _note_revocation()
     record_audit(
         session,
         actor,

@@ -32,6 +32,22 @@ if TYPE_CHECKING:
 MAX_EXPLANATION = 10_000
 
 
+def start_review(session: Session, order: Order, screening: Screening) -> ReviewItem:
+    """The review case of a newly stored order whose first screening needs a person."""
+    now = utcnow()
+    item = ReviewItem(
+        order=order,
+        organisation_id=order.organisation_id,
+        screening=screening,
+        severity=screening.status,
+        state=OPEN,
+        opened_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    return item
+
+
 def open_review_for(session: Session, order: Order, screening: Screening) -> ReviewItem:
     """Open (or move forward) the review case of an order whose screening needs a person.
 
@@ -39,20 +55,10 @@ def open_review_for(session: Session, order: Order, screening: Screening) -> Rev
     screening of an undecided case, moves the case to it; a decided case whose
     new screening is more severe than the one decided comes back to the queue.
     """
-    item = session.scalar(select(ReviewItem).where(ReviewItem.order_id == order.id)) if order.id else None
-    now = utcnow()
+    item = session.scalar(select(ReviewItem).where(ReviewItem.order_id == order.id))
     if item is None:
-        item = ReviewItem(
-            order=order,
-            organisation_id=order.organisation_id,
-            screening=screening,
-            severity=screening.status,
-            state=OPEN,
-            opened_at=now,
-            updated_at=now,
-        )
-        session.add(item)
-        return item
+        return start_review(session, order, screening)
+    now = utcnow()
     decided_on = item.screening
     if item.state == DECIDED and STATUS_RANK[screening.status] > STATUS_RANK.get(decided_on.status, 0):
         item.state = OPEN

@@ -11,7 +11,9 @@ key and an audit entry are added and flushed. The caller commits once.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import lock_for_write
 from ..models import (
@@ -38,7 +41,7 @@ from ..models import (
 from .actors import Actor
 from .audit import canonical_json, jsonable, record_audit
 from .errors import IdempotencyConflict, NotFound
-from .reviews import open_review_for
+from .reviews import open_review_for, start_review
 
 if TYPE_CHECKING:
     from chem_db.results import Identifiers, LineResult
@@ -75,12 +78,84 @@ def identifiers_of(line: Mapping[str, Any]) -> Identifiers:
 # tests) do not load RDKit or the rule data.
 
 
+class ResultCache:
+    """Recent chem_db results per worker, keyed on the watchlist version, the identifiers and the product.
+
+    The engine is deterministic for one watchlist version, and exporters order
+    the same catalogue chemicals again and again; a repeat costs a dictionary
+    lookup instead of a trip to the chemistry workers. Each result's JSON form
+    (what a screening stores) is kept beside it. Results that did not come from
+    a completed screening (timeouts, failures) are never kept. Cached results
+    are shared: callers must not modify them.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], tuple[LineResult, dict[str, Any]]] = OrderedDict()
+        self._documents: dict[int, tuple[LineResult, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> LineResult | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key: tuple[Any, ...], result: LineResult) -> None:
+        if any(f.code in UNCACHEABLE_FINDINGS for f in result.findings):
+            return
+        item = (result, jsonable(result.to_dict()))
+        with self._lock:
+            self._items[key] = item
+            self._documents[id(result)] = item
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                _, (old, _) = self._items.popitem(last=False)
+                self._documents.pop(id(old), None)
+
+    def document(self, result: LineResult) -> dict[str, Any]:
+        """``result`` as JSON-ready data (from the cache when it is a cached result)."""
+        with self._lock:
+            item = self._documents.get(id(result))
+        if item is not None and item[0] is result:
+            return item[1]
+        return jsonable(result.to_dict())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._documents.clear()
+
+
+# Findings of a screening that did not run to completion: worth retrying, not remembering.
+UNCACHEABLE_FINDINGS = frozenset({"SCREENING_FAILED", "TIMEOUT", "OPSIN_UNAVAILABLE"})
+result_cache = ResultCache()
+
+
 def screen_lines(lines: Sequence[Mapping[str, Any]]) -> list[LineResult]:
-    """The chemistry of each line (never raises on bad structures: those come back ``unresolved``)."""
+    """The chemistry of each line (never raises on bad structures: those come back ``unresolved``).
+
+    Lines not in the cache go to chem_db in one batch.
+    """
     from chem_db import get_engine
 
     engine = get_engine()
-    return [engine.screen(identifiers_of(line), product=line.get("product")) for line in lines]
+    keys = [
+        (engine.version, *(line.get(f) or None for f in IDENTIFIER_FIELDS), line.get("product") or None)
+        for line in lines
+    ]
+    results: list[LineResult | None] = [result_cache.get(key) for key in keys]
+    missing = [i for i, result in enumerate(results) if result is None]
+    if missing:
+        fresh = engine.screen_many(
+            [identifiers_of(lines[i]) for i in missing], products=[lines[i].get("product") for i in missing]
+        )
+        for i, result in zip(missing, fresh, strict=True):
+            results[i] = result
+            result_cache.put(keys[i], result)
+    return [result for result in results if result is not None]
 
 
 def check_structures(
@@ -160,8 +235,15 @@ def screen_order(
         body_hash=digest,
         submitted_via=via,
         submitted_by=actor.label,
-        lines=[
+    )
+    session.add(order)
+    rows = ChildRows()
+    rows.add(
+        order,
+        "lines",
+        [
             OrderLine(
+                order_id=order.id,
                 index=i,
                 product=line.get("product"),
                 quantity=line["quantity"],
@@ -172,8 +254,9 @@ def screen_order(
             for i, line in enumerate(order_data["lines"])
         ],
     )
-    session.add(order)
-    screening = _store_screening(session, order, line_results, outcome, duration_ms, actor, INITIAL, None)
+    screening = _store_screening(
+        session, order, line_results, outcome, duration_ms, actor, INITIAL, None, rows
+    )
     if idempotency_key:
         session.add(
             IdempotencyKey(organisation_id=org_id, key=idempotency_key, body_hash=digest, order_id=order.id)
@@ -184,10 +267,10 @@ def screen_order(
         "screening.created",
         "order",
         order.id,
-        _audit_detail(order, screening),
+        _audit_detail(order, screening, outcome),
         organisation_id=org_id,
-    )
-    session.flush()
+    )  # flushes the order, the screening and the rest
+    rows.write(session)
     return ScreeningOutcome(order, screening)
 
 
@@ -227,10 +310,11 @@ def rescreen_order(
     order_data = order_data_from(order)
     outcome = evaluate_order(order_data, order.order_date, line_results, history, ruleset=ruleset)
     duration_ms = (time.perf_counter() - started) * 1000
+    rows = ChildRows()
     screening = _store_screening(
-        session, order, line_results, outcome, duration_ms, actor, RESCREEN, previous
+        session, order, line_results, outcome, duration_ms, actor, RESCREEN, previous, rows
     )
-    detail = _audit_detail(order, screening)
+    detail = _audit_detail(order, screening, outcome)
     detail["supersedes"] = previous.id if previous else None
     detail["previous_status"] = previous.status if previous else None
     record_audit(
@@ -242,7 +326,7 @@ def rescreen_order(
         detail,
         organisation_id=order.organisation_id,
     )
-    session.flush()
+    rows.write(session)
     return screening
 
 
@@ -274,12 +358,12 @@ def _idempotent_replay(session: Session, org_id: int, key: str, digest: str) -> 
     return ScreeningOutcome(order, screening, replayed=True)
 
 
-def _audit_detail(order: Order, screening: Screening) -> dict[str, Any]:
+def _audit_detail(order: Order, screening: Screening, outcome: Outcome) -> dict[str, Any]:
     return {
         "reference": order.reference,
         "screening_id": screening.id,
         "status": screening.status,
-        "flags": [flag.code for flag in screening.flags],
+        "flags": [flag.code for flag in outcome.flags],
         "watchlist_version": screening.watchlist_version,
         "rules_version": screening.rules_version,
     }
@@ -294,6 +378,7 @@ def _store_screening(
     actor: Actor,
     trigger: str,
     previous: Screening | None,
+    rows: ChildRows,
 ) -> Screening:
     first = line_results[0] if line_results else None
     screening = Screening(
@@ -306,24 +391,18 @@ def _store_screening(
         rules_version=outcome.rules_version,
         engine_version=(first.engine_version if first else "") or "",
         duration_ms=round(duration_ms, 3),
-        lines=[{"index": i, **jsonable(result.to_dict())} for i, result in enumerate(line_results)],
+        lines=[{"index": i, **result_cache.document(result)} for i, result in enumerate(line_results)],
         required_actions=[jsonable(asdict(action)) for action in outcome.required_actions],
         screened_by=actor.label,
-        flags=[
-            ScreeningFlag(
-                position=i,
-                code=flag.code,
-                severity=flag.severity,
-                line=flag.line,
-                message=flag.message,
-                citation=flag.citation,
-                evidence=jsonable(flag.evidence),
-                verified=flag.verified,
-            )
-            for i, flag in enumerate(outcome.flags)
-        ],
-        matches=[
+    )
+    session.add(screening)
+    order.latest_screening = screening
+    rows.add(
+        screening,
+        "matches",
+        [
             ScreeningMatch(
+                screening_id=screening.id,
                 line=i,
                 entry_id=match.entry_id,
                 match_type=match.match_type,
@@ -337,11 +416,58 @@ def _store_screening(
             for match in result.matches
         ],
     )
-    session.add(screening)
-    order.latest_screening = screening
-    if screening.status != CLEAR:
+    flags = [
+        ScreeningFlag(
+            screening_id=screening.id,
+            position=i,
+            code=flag.code,
+            severity=flag.severity,
+            line=flag.line,
+            message=flag.message,
+            citation=flag.citation,
+            evidence=jsonable(flag.evidence),
+            verified=flag.verified,
+        )
+        for i, flag in enumerate(outcome.flags)
+    ]
+    rows.add(screening, "flags", flags)
+    if screening.status == CLEAR:
+        if trigger == INITIAL:
+            set_committed_value(order, "review_item", None)
+    elif trigger == INITIAL:
+        start_review(session, order, screening)  # a new order has no case yet: no query needed
+    else:
         open_review_for(session, order, screening)
     return screening
+
+
+class ChildRows:
+    """Rows of one-to-many children (lines, matches, flags), written with one INSERT per table.
+
+    The unit of work would track each object and, for some tables, send one
+    statement per row; these rows are never changed after they are written, so
+    they go in as plain multi-row INSERTs after the parents are flushed, and the
+    parents' collections are set as already persisted. The objects in those
+    collections carry every column except their database id.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Any, str, list[Any]]] = []
+
+    def add(self, parent: Any, collection: str, children: list[Any]) -> None:
+        self._pending.append((parent, collection, children))
+
+    def write(self, session: Session) -> None:
+        session.flush()  # the parents first (no-op when already flushed)
+        for parent, collection, children in self._pending:
+            if children:
+                table = children[0].__table__
+                columns = [c.key for c in table.columns if c.key != "id"]
+                session.execute(
+                    table.insert(), [{c: getattr(child, c) for c in columns} for child in children]
+                )
+            set_committed_value(parent, collection, children)
+        self._pending.clear()
 
 
 # --- history and rules ---
@@ -381,14 +507,55 @@ def read_history(
     if not count:
         return history
     since = order_date - timedelta(days=days if days is not None else HISTORY_DAYS)
+    # One query: each prior line in the window with the listed entries its order's latest screening matched
+    # (the outer join keeps lines that matched nothing listed).
     rows = session.execute(
-        select(Order.id, Order.reference, Order.order_date, Screening.id, Screening.status)
+        select(
+            Order.id,
+            Order.reference,
+            Order.order_date,
+            Screening.status,
+            OrderLine.index,
+            OrderLine.quantity,
+            OrderLine.unit,
+            OrderLine.concentration_percent,
+            ScreeningMatch.entry_id,
+            ScreeningMatch.parent_mass_fraction,
+        )
         .join(Screening, Screening.id == Order.latest_screening_id)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .outerjoin(
+            ScreeningMatch,
+            and_(
+                ScreeningMatch.screening_id == Screening.id,
+                ScreeningMatch.line == OrderLine.index,
+                ScreeningMatch.listed.is_(True),
+            ),
+        )
         .where(same_consignee, Order.order_date >= since)
-        .order_by(Order.order_date, Order.created_at)
+        .order_by(Order.order_date, Order.created_at, Order.id, OrderLine.index, ScreeningMatch.id)
     ).all()
-    if not rows:
-        return history
+    current: PriorLine | None = None
+    current_index = -1
+    for order_id, reference, prior_date, status, index, quantity, unit, percent, entry_id, fraction in rows:
+        if current is None or (current.order_id, current_index) != (order_id, index):
+            current = PriorLine(
+                order_id=order_id,
+                reference=reference,
+                order_date=prior_date,
+                entry_ids=[],
+                quantity=quantity,
+                unit=unit,
+                concentration_percent=percent,
+                parent_mass_fraction=None,
+                status=status,
+            )
+            current_index = index
+            history.prior_lines.append(current)
+        if entry_id is not None and entry_id not in current.entry_ids:
+            current.entry_ids.append(entry_id)
+            current.parent_mass_fraction = fraction
+    return history
     screening_ids = [row[3] for row in rows]
     order_ids = [row[0] for row in rows]
     matched: dict[tuple[str, int], list[str]] = {}

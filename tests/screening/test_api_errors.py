@@ -175,3 +175,19 @@ def test_an_unexpected_failure_is_a_500_with_the_shape_and_nothing_stored(
     assert "rules exploded" not in body["message"]  # internals are logged, not shown
     assert orders_stored(db_session) == 0
     assert db_session.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
+
+
+def test_a_key_revoked_while_remembered_stops_working_at_once(as_exporter, runner):
+    assert as_exporter.get("/api/v1/screenings").status_code == 200  # authenticated and remembered
+    prefix = "_".join(as_exporter.key.split("_", 2)[:2])
+    assert runner.invoke(args=["api-keys", "revoke", prefix]).exit_code == 0
+    assert_error(as_exporter.get("/api/v1/screenings"), 401)
+
+
+def test_last_used_is_recorded_even_by_read_only_calls(as_exporter, db_session):
+    from screening.models import ApiKey
+
+    assert as_exporter.get("/api/v1/screenings").status_code == 200
+    db_session.expire_all()
+    key = db_session.scalar(select(ApiKey).where(ApiKey.organisation_id == as_exporter.org_id))
+    assert key.last_used_at is not None

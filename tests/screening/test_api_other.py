@@ -124,6 +124,7 @@ def test_exporter_sees_the_review_state_once_a_liaison_acts_never_notes(app, as_
     assert review["state"] == "claimed"
     assert review["decision"]["reason_code"] == "information_requested"
     assert review["decision"]["message"] == "Please send the end-user statement."
+    assert review["decision"]["decided_at"].endswith("Z") and review["updated_at"].endswith("Z")
     assert "INTERNAL" not in text
     listed = as_exporter.get("/api/v1/screenings").get_json()["items"][0]
     assert listed["review"]["decision"]["reason_code"] == "information_requested"

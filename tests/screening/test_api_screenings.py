@@ -30,6 +30,7 @@ def test_screening_an_order_returns_the_contract_document(as_exporter, order):
     body = response.get_json()
     assert CONTRACT_FIELDS <= set(body)
     assert body["reference"] == "PO-2026-0042"
+    assert body["order_date"] == "2026-11-20"
     assert body["status"] in ("clear", "review", "hold")
     assert body["screened_at"].endswith("Z")
     assert response.headers["Location"].endswith(f"/api/v1/screenings/{body['id']}")

@@ -1,0 +1,157 @@
+"""API throughput: POST /api/v1/screenings (one-line and three-line orders) against GET /healthz.
+
+Starts gunicorn (sync workers, one per core, the repository's gunicorn.conf.py)
+on a temporary SQLite database, then drives each endpoint in turn with 8
+concurrent clients on loopback for a fixed time, and prints requests/s, p50 and
+p99 latency and the ratios. Target: one-line screening >= 1/4 of healthz
+throughput, p99 < 15 ms, database write and audit entry included.
+
+    .venv/bin/python bench/api_throughput.py [--seconds 8] [--clients 8] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from screening.devserver import prepare_database, running_server  # noqa: E402
+
+CONSIGNEES = [f"Distribuidora Quimica {n} SA de CV" for n in range(25)]
+ONE_LINE = [{"product": "Acetone, technical grade", "cas": "67-64-1", "quantity": 200, "unit": "kg"}]
+THREE_LINES = ONE_LINE + [
+    {
+        "product": "Intermediate X",
+        "smiles": "O=C1CCN(CCc2ccccc2)CC1",
+        "quantity": 5,
+        "unit": "kg",
+        "concentration_percent": 98.5,
+    },
+    {"product": "Ethyl acetate", "smiles": "CCOC(C)=O", "quantity": 50, "unit": "L"},
+]
+
+
+def order_body(counter: itertools.count, lines: list[dict]) -> bytes:
+    n = next(counter)
+    return json.dumps(
+        {
+            "reference": f"BENCH-{n}",
+            "destination_country": "MX",
+            "consignee": {"name": CONSIGNEES[n % len(CONSIGNEES)], "country": "MX", "kind": "distributor"},
+            "lines": lines,
+        }
+    ).encode()
+
+
+def drive(
+    port: int, method: str, path: str, make_body, headers: dict[str, str], clients: int, seconds: float
+) -> dict[str, float]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client() -> None:
+        mine: list[float] = []
+        while time.perf_counter() < stop_at:
+            body = make_body() if make_body else None
+            started = time.perf_counter()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            finally:
+                connection.close()
+            mine.append(time.perf_counter() - started)
+            if status not in (200, 201):
+                with lock:
+                    errors.append(str(status))
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    if errors:
+        raise SystemExit(f"{path}: {len(errors)} failed requests, e.g. HTTP {errors[0]}")
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered),
+        "rps": len(ordered) / elapsed,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=8.0, help="time per scenario")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        url = f"sqlite:///{os.path.join(scratch, 'bench.db')}"
+        key = prepare_database(url)
+        post_headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        counter = itertools.count()
+        print(
+            f"gunicorn: {args.workers} sync workers; {args.clients} clients;"
+            f" {args.seconds:.0f} s per scenario; SQLite (WAL) in a temporary directory"
+        )
+        with running_server(url, args.workers) as server:
+            scenarios = {
+                "GET /healthz": ("GET", "/healthz", None, {}),
+                "POST screening, 1 line": (
+                    "POST",
+                    "/api/v1/screenings",
+                    lambda: order_body(counter, ONE_LINE),
+                    post_headers,
+                ),
+                "POST screening, 3 lines": (
+                    "POST",
+                    "/api/v1/screenings",
+                    lambda: order_body(counter, THREE_LINES),
+                    post_headers,
+                ),
+            }
+            for method, path, make_body, headers in scenarios.values():  # warm every code path
+                drive(server.port, method, path, make_body, headers, 2, 1.0)
+            results = {
+                name: drive(server.port, *spec, args.clients, args.seconds)
+                for name, spec in scenarios.items()
+            }
+
+    print(f"{'scenario':<26}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    for name, r in results.items():
+        print(f"{name:<26}{r['requests']:>10.0f}{r['rps']:>10.1f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}")
+    health = results["GET /healthz"]["rps"]
+    one = results["POST screening, 1 line"]
+    three = results["POST screening, 3 lines"]
+    print(f"ratio 1-line screening / healthz throughput: {one['rps'] / health:.2f} (target >= 0.25)")
+    print(f"ratio 3-line screening / healthz throughput: {three['rps'] / health:.2f}")
+    met = one["rps"] / health >= 0.25 and one["p99_ms"] < 15
+    print(f"1-line p99 {one['p99_ms']:.2f} ms (target < 15 ms): target {'met' if met else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
