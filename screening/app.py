@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask("screening", instance_relative_config=True)
     register_config(app, config)
     register_logging(app)
+    register_observability(app)
     register_database(app)
     register_libraries(app)
     register_proxy(app)
@@ -28,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_web(app)
     register_review(app)
     register_error_handlers(app)
+    register_rate_limits(app)
     register_cli(app)
     return app
 
@@ -52,6 +54,20 @@ def register_logging(app: Flask) -> None:
     logging.getLogger("screening").setLevel(level)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
+
+
+def register_observability(app: Flask) -> None:
+    """Request ids, JSON logs, Prometheus metrics (/metrics) and readiness (/readyz)."""
+    from .observability import register_observability as register
+
+    register(app)
+
+
+def register_rate_limits(app: Flask) -> None:
+    """Flask-Limiter: per API key on the API, per address and account on sign-in."""
+    from .ratelimit import register_rate_limits as register
+
+    register(app)
 
 
 def register_database(app: Flask) -> None:

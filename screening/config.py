@@ -1,7 +1,7 @@
 """Settings: defaults, overridden by a mapping (tests) or by environment variables.
 
 Every setting is read from ``SCREENING_<NAME>`` in the environment, except
-``DATABASE_URL`` and ``SECRET_KEY``, which are read without the prefix (the
+``DATABASE_URL``, ``SECRET_KEY`` and ``REDIS_URL``, which are read without the prefix (the
 names hosting platforms set). The README lists them all; keep the two in step.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # refused in production (see validate_config)
 MIN_PRODUCTION_SECRET_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 24
 
 # name -> (default, one-line description). The README's configuration table mirrors this.
 SETTINGS: dict[str, tuple[Any, str]] = {
@@ -43,6 +44,24 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SCREENING_CHEM_MEMORY_MB": (None, "memory allowed to the isolated chemistry worker"),
     "SCREENING_CHEM_WORKERS": (None, "isolated chemistry worker processes per app process"),
     "SCREENING_CHEM_ISOLATE": (None, "screen structures in isolated worker processes (true/false)"),
+    # Production operation (docs/operations.md): pools, logs, metrics, rate limits.
+    "SCREENING_DB_POOL_SIZE": (5, "PostgreSQL connections kept open per app process"),
+    "SCREENING_DB_MAX_OVERFLOW": (5, "extra PostgreSQL connections a process may open under a burst"),
+    "SCREENING_DB_POOL_TIMEOUT": (10, "seconds a request waits for a pooled connection before failing"),
+    "SCREENING_DB_POOL_RECYCLE": (1800, "seconds after which a pooled connection is replaced"),
+    "SCREENING_ALLOW_SQLITE_IN_PRODUCTION": (False, "let production mode run on SQLite (one machine only)"),
+    "SCREENING_LOG_FORMAT": ("json", "`json` (one object per line, with the request id) or `text`"),
+    "SCREENING_METRICS_TOKEN": (
+        None,
+        "bearer token for GET /metrics; without it only loopback clients may read it; required in production",
+    ),
+    "REDIS_URL": (None, "rate-limit counters shared by every server (redis://...); default: per process"),
+    "SCREENING_RATELIMIT_ENABLED": (True, "apply the rate limits below"),
+    "SCREENING_RATELIMIT_API": ("6000 per minute", "API calls per API key"),
+    "SCREENING_RATELIMIT_CHECK": ("600 per minute", "POST /api/v1/structures/check calls per API key"),
+    "SCREENING_RATELIMIT_AUTH_FAILURES": ("60 per minute", "API calls refused with 401, per client address"),
+    "SCREENING_RATELIMIT_LOGIN_ADDRESS": ("30 per minute", "sign-in attempts per client address"),
+    "SCREENING_RATELIMIT_LOGIN_ACCOUNT": ("10 per minute;50 per hour", "sign-in attempts per account"),
 }
 
 # What the default types of unset (None) settings are, for parsing their environment values.
@@ -53,6 +72,8 @@ _TYPES: dict[str, type] = {
     "SCREENING_CHEM_MEMORY_MB": int,
     "SCREENING_CHEM_WORKERS": int,
     "SCREENING_CHEM_ISOLATE": bool,
+    "SCREENING_METRICS_TOKEN": str,
+    "REDIS_URL": str,
 }
 
 
@@ -124,6 +145,32 @@ def validate_config(config: Mapping[str, Any]) -> None:
                 f"SECRET_KEY: production needs a random secret of at least {MIN_PRODUCTION_SECRET_LENGTH}"
                 " characters"
             )
+        validate_production_operation(config)
+
+
+def validate_production_operation(config: Mapping[str, Any]) -> None:
+    """Production mode also refuses SQLite (unless allowed), an unset metrics token and insecure cookies.
+
+    >>> validate_production_operation({"DATABASE_URL": "sqlite:///x.db", "SCREENING_METRICS_TOKEN": "t" * 32})
+    Traceback (most recent call last):
+    ...
+    screening.config.ConfigError: DATABASE_URL: production runs on PostgreSQL; SQLite only with ...
+    """
+    url = str(config.get("DATABASE_URL") or "")
+    if url.startswith("sqlite") and not config.get("SCREENING_ALLOW_SQLITE_IN_PRODUCTION"):
+        raise ConfigError(
+            "DATABASE_URL: production runs on PostgreSQL; SQLite only with"
+            " SCREENING_ALLOW_SQLITE_IN_PRODUCTION=true"
+        )
+    token = str(config.get("SCREENING_METRICS_TOKEN") or "")
+    if len(token) < MIN_METRICS_TOKEN_LENGTH or len(set(token)) < 8:
+        raise ConfigError(
+            f"SCREENING_METRICS_TOKEN: production needs a random token of at least {MIN_METRICS_TOKEN_LENGTH}"
+            " characters to protect /metrics"
+        )
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if config.get(name) is False:
+            raise ConfigError(f"{name}: production sends cookies over HTTPS only; do not set it to false")
 
 
 def chem_settings(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,12 +11,19 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
-from .database import Database, create_db_engine
+from .database import Database, PoolSettings, create_db_engine
 
 
 def init_app(app: Flask) -> None:
+    config = app.config
+    pool = PoolSettings(
+        size=int(config.get("SCREENING_DB_POOL_SIZE", 5)),
+        max_overflow=int(config.get("SCREENING_DB_MAX_OVERFLOW", 5)),
+        timeout_seconds=float(config.get("SCREENING_DB_POOL_TIMEOUT", 10)),
+        recycle_seconds=int(config.get("SCREENING_DB_POOL_RECYCLE", 1800)),
+    )
     engine = create_db_engine(
-        app.config["DATABASE_URL"], busy_timeout_ms=int(app.config["SCREENING_SQLITE_BUSY_TIMEOUT_MS"])
+        config["DATABASE_URL"], busy_timeout_ms=int(config["SCREENING_SQLITE_BUSY_TIMEOUT_MS"]), pool=pool
     )
     app.extensions["screening.db"] = Database(engine)
     app.teardown_appcontext(close_session)
