@@ -140,7 +140,11 @@ class ScopePattern:
 
     @property
     def covers_words(self) -> tuple[str, ...]:
-        """The scope words this pattern covers, e.g. ``("amides", "carbamates")``."""
+        """The scope words this pattern covers.
+
+        >>> ScopePattern("amides, carbamates", "C", "x").covers_words
+        ('amides', 'carbamates')
+        """
         return tuple(w.strip() for w in self.covers.split(",") if w.strip())
 
 
@@ -184,17 +188,30 @@ class Entry:
 
     @property
     def lists(self) -> list[str]:
-        """Human labels of every regime, in data order, without repeats."""
+        """Human labels of every regime, in data order, without repeats.
+
+        >>> load_watchlist().entry("norfentanyl").lists
+        ['Schedule II immediate precursor', 'INCB Table I', 'DEA List I']
+        """
         return list(dict.fromkeys(r.label for r in self.regimes))
 
     @property
     def incb_only(self) -> bool:
-        """True when the entry sits only in INCB tables (no US regime)."""
+        """True when the entry sits only in INCB tables (no US regime).
+
+        >>> wl = load_watchlist()
+        >>> wl.entry("bmk-methyl-glycidate").incb_only, wl.entry("pmk-glycidate").incb_only
+        (True, False)
+        """
         return all(r.regime.startswith("INCB_") for r in self.regimes)
 
     @property
     def all_cas(self) -> tuple[str, ...]:
-        """The parent CAS (when known) followed by every salt/hydrate/isomer CAS."""
+        """The parent CAS (when known) followed by every salt/hydrate/isomer CAS.
+
+        >>> load_watchlist().entry("methylamine").all_cas
+        ('74-89-5', '593-51-1')
+        """
         return tuple(([self.cas] if self.cas else []) + [s.cas for s in self.salt_forms])
 
 
@@ -287,7 +304,11 @@ class Watchlist:
         return self._by_cas.get(cas.strip())
 
     def designer_class(self, class_id: str) -> DesignerClass:
-        """The designer (or listed) class with this id; ``KeyError`` when there is none."""
+        """The designer (or listed) class with this id; ``KeyError`` when there is none.
+
+        >>> load_watchlist().designer_class("fentanyl-related-substance").lists
+        ('Schedule I controlled substance',)
+        """
         return self._classes_by_id[class_id]
 
 
