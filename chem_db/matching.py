@@ -543,6 +543,14 @@ def form_covered(entry: Entry, form: str) -> bool:
 def match_inorganic(cw: CompiledWatchlist, prepared: Prepared, whole: Identity) -> list[R.Match]:
     """Element and inorganic entries: the whole input's identity, or a salt of a listed inorganic acid."""
     found = cw.inorganic_by_key.get(whole.inchikey)
+    if found is None and prepared.inorganic and prepared.fragments > 1:
+        # A hydrate the watchlist does not record: the substance without its water.
+        dry = [f for f in Chem.GetMolFrags(prepared.as_given, asMols=True) if Chem.MolToSmiles(f) != "O"]
+        if dry and len(dry) < prepared.fragments:
+            combined = dry[0]
+            for f in dry[1:]:
+                combined = Chem.CombineMols(combined, f)
+            found = cw.inorganic_by_key.get(identify(combined).inchikey)
     if found is not None:
         e, sf = found
         if sf is None:

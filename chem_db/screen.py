@@ -19,7 +19,7 @@ from .config import Settings
 from .identity import Identity, identify
 from .matching import ComponentContext, form_covered, match_component, match_inorganic
 from .resolve import Candidate, Resolution, check_smiles_text
-from .standardize import Prepared, standardize
+from .standardize import Prepared, _has_carbon, standardize
 
 ENGINE_VERSION = "chem_db-engine/1"
 _DUMMY = Chem.MolFromSmarts("[#0]")
@@ -233,7 +233,9 @@ def screen_resolution(cw: CompiledWatchlist, res: Resolution, s: Settings) -> R.
             components.append(
                 R.Component(st.smiles[ctx.index - offset], ctx.identity.inchikey, ctx.identity.formula, role)
             )
-            if st.prepared.inorganic:
+            if st.prepared.inorganic or not _has_carbon(ctx.mol):
+                # Elements and inorganics: the whole input's identity (or, in a mixture, the
+                # carbon-free component's, e.g. iodine in a tincture).
                 for m in match_inorganic(cw, st.prepared, ctx.identity):
                     m.component = ctx.index
                     matches.append(m)

@@ -2,6 +2,7 @@
 
 Steps (each one runs only when the input needs it, so the result is identical to running it always):
 
+0. ``disconnect_metals`` - a salt written with a covalent metal bond ("[Na]OC(=O)C") becomes ionic.
 1. ``split_fragments``   - one molecule per disconnected fragment (only when the SMILES has a ".").
 2. ``drop_counter_ions`` - remove water, inorganic acids and ions, and the organic acids used as salt
    formers (acetate, tartrate, maleate, mesylate ...), when an organic component remains.
@@ -98,6 +99,36 @@ class Prepared:
 # Substructure tests run in C++: much cheaper than iterating atoms from Python on the hot path.
 _CARBON = Chem.MolFromSmarts("[#6]")
 _CHARGED = Chem.MolFromSmarts("[!+0]")
+# An alkali or alkaline-earth metal written as covalently bonded ("[Na]OC(=O)C", "[K]O[Mn](=O)(=O)=O"):
+# the salt is the same as the ionic spelling. Only these metals: RDKit's MetalDisconnector would also
+# take permanganate apart into Mn7+ and four oxide ions.
+_BONDED_METAL = Chem.MolFromSmarts("[Li,Na,K,Rb,Cs,Mg,Ca,Sr,Ba;!D0]")
+_SALT_METALS = frozenset({3, 11, 19, 37, 55, 12, 20, 38, 56})
+
+
+def disconnect_metals(mol: Chem.Mol) -> Chem.Mol:
+    """Break bonds from alkali / alkaline-earth metals to non-metals into ion pairs.
+
+    >>> Chem.MolToSmiles(disconnect_metals(Chem.MolFromSmiles("[Na]OC(C)=O")))
+    'CC(=O)[O-].[Na+]'
+    """
+    rw = Chem.RWMol(mol)
+    for bond in list(rw.GetBonds()):
+        a, b = bond.GetBeginAtom(), bond.GetEndAtom()
+        if a.GetAtomicNum() in _SALT_METALS and b.GetAtomicNum() not in _SALT_METALS:
+            metal, other = a, b
+        elif b.GetAtomicNum() in _SALT_METALS and a.GetAtomicNum() not in _SALT_METALS:
+            metal, other = b, a
+        else:
+            continue
+        order = int(bond.GetBondTypeAsDouble())
+        rw.RemoveBond(metal.GetIdx(), other.GetIdx())
+        metal.SetFormalCharge(metal.GetFormalCharge() + order)
+        other.SetFormalCharge(other.GetFormalCharge() - order)
+        metal.SetNoImplicit(True)
+    out = rw.GetMol()
+    Chem.SanitizeMol(out)
+    return out
 
 
 def _has_carbon(mol: Chem.Mol) -> bool:
@@ -151,6 +182,10 @@ def standardize(mol: Chem.Mol, smiles_has_dot: bool = True, isotopes_possible: b
     """
     steps: list[str] = []
     removed: list[str] = []
+    if mol.HasSubstructMatch(_BONDED_METAL):
+        mol = disconnect_metals(mol)
+        steps.append("disconnect_metals")
+        smiles_has_dot = True
     if smiles_has_dot and mol.GetNumAtoms() and len(Chem.GetMolFrags(mol)) > 1:
         frags = list(Chem.GetMolFrags(mol, asMols=True, sanitizeFrags=True))
         steps.append("split_fragments")

@@ -48,6 +48,14 @@ def _entries(result, listed=None):
         ("CN.Cl", "methylamine", "salt_or_isomer", 0.46),
         ("c1ccc(NC2CCNCC2)cc1.Cl.Cl", "4-ap", "salt_or_isomer", 0.707),  # 4-AP dihydrochloride
         ("[Na+].[O-]C(=O)Cc1ccccc1", "phenylacetic-acid", "salt_or_isomer", 0.861),  # sodium phenylacetate
+        ("[Na]OC(=O)Cc1ccccc1", "phenylacetic-acid", "salt_or_isomer", 0.861),  # the same, covalent spelling
+        ("[Ca](OC(=O)Cc1ccccc1)OC(=O)Cc1ccccc1", "phenylacetic-acid", "salt_or_isomer", 0.877),
+        (
+            "CN[C@@H](C)[C@@H](O)c1ccccc1.OC(=O)[C@H](O)[C@@H](O)C(=O)O",
+            "pseudoephedrine",
+            "salt_or_isomer",
+            0.524,
+        ),
         ("O=C1CCNCC1.O", "4-piperidone", "salt_or_isomer", 0.846),  # hydrate
         ("[2H]C([2H])([2H])C(=O)Cc1ccccc1", "p2p", "exact", 1.0),  # deuterated P2P is P2P
     ],
@@ -259,6 +267,11 @@ def test_strawberry_aldehyde_is_not_a_bmk_glycidate(engine):
         ({"cas": "7647-01-0"}, "hydrochloric-acid"),
         ({"smiles": "Cl"}, "hydrochloric-acid"),
         ({"smiles": "[Na+].[O-][PH2]=O"}, "hypophosphorous-acid"),  # sodium hypophosphite: a salt
+        ({"smiles": "[Ca+2].[O-][PH2]=O.[O-][PH2]=O"}, "hypophosphorous-acid"),  # calcium hypophosphite
+        ({"smiles": "[K]O[Mn](=O)(=O)=O"}, "potassium-permanganate"),  # written with a covalent K-O bond
+        ({"smiles": "[K+].[O-][Mn](=O)(=O)=O.O"}, "potassium-permanganate"),  # a hydrate not on file
+        ({"smiles": "II.CCO"}, "iodine"),  # iodine tincture: the iodine component
+        ({"smiles": "[H+].[Cl-]"}, "hydrochloric-acid"),
     ],
 )
 def test_elements_and_inorganics_are_told_apart(engine, ids, entry):
