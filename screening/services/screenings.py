@@ -210,9 +210,10 @@ def screen_order(
     order_date: date = order_data.get("order_date") or datetime.now(UTC).date()
     consignee = order_data["consignee"]
     consignee_key = consignee_key_of(consignee["name"])
-    history = read_history(
-        session, org_id, consignee_key, consignee["country"], order_date, days=history_days
+    keys = related_consignee_keys(
+        session, org_id, consignee["name"], consignee.get("address"), consignee["country"]
     )
+    history = read_history(session, org_id, keys, consignee["country"], order_date, days=history_days)
     outcome = evaluate_order(order_data, order_date, line_results, history)
     duration_ms = (time.perf_counter() - started) * 1000
 
@@ -298,10 +299,13 @@ def rescreen_order(
     ruleset = current_ruleset()
     if previous is not None and _same_versions(previous, line_results, ruleset.version):
         return None
+    keys = related_consignee_keys(
+        session, order.organisation_id, order.consignee_name, order.consignee_address, order.consignee_country
+    )
     history = read_history(
         session,
         order.organisation_id,
-        order.consignee_key,
+        keys,
         order.consignee_country,
         order.order_date,
         exclude_order_id=order.id,
@@ -392,7 +396,10 @@ def _store_screening(
         engine_version=(first.engine_version if first else "") or "",
         duration_ms=round(duration_ms, 3),
         lines=[{"index": i, **result_cache.document(result)} for i, result in enumerate(line_results)],
-        required_actions=[jsonable(asdict(action)) for action in outcome.required_actions],
+        required_actions=[
+            {**jsonable(asdict(action)), "text": text}
+            for action, text in zip(outcome.required_actions, _action_texts(outcome), strict=True)
+        ],
         screened_by=actor.label,
     )
     session.add(screening)
@@ -441,6 +448,12 @@ def _store_screening(
     return screening
 
 
+def _action_texts(outcome: Outcome) -> list[str]:
+    """The API's ``required_actions`` strings, as the rules word them (due dates included)."""
+    texts = getattr(outcome, "required_action_texts", None)
+    return list(texts) if texts is not None else [action.text for action in outcome.required_actions]
+
+
 class ChildRows:
     """Rows of one-to-many children (lines, matches, flags), written with one INSERT per table.
 
@@ -475,10 +488,40 @@ class ChildRows:
 HISTORY_DAYS = 730
 
 
+def related_consignee_keys(
+    session: Session, org_id: int, name: str, address: str | None, country: str
+) -> list[str]:
+    """The normalised names of this exporter's consignees in ``country`` that are the same party.
+
+    ``rules.parties.same_party`` decides (company suffixes, accents, word-by-word
+    fuzzy match, same address), so a consignee spelt differently on a later
+    order still counts towards the monthly totals (21 CFR 1310.04(e)).
+    """
+    from rules.parties import SAME_PARTY_CUTOFF, same_party
+
+    own_key = consignee_key_of(name)
+    keys = [own_key]
+    candidates = session.execute(
+        select(Order.consignee_key, Order.consignee_name, Order.consignee_address)
+        .where(Order.organisation_id == org_id, Order.consignee_country == country)
+        .distinct()
+        .limit(MAX_CONSIGNEE_CANDIDATES)
+    ).all()
+    for key, other_name, other_address in candidates:
+        if key in keys:
+            continue
+        if same_party(name, address, other_name, other_address)[0] >= SAME_PARTY_CUTOFF:
+            keys.append(key)
+    return keys
+
+
+MAX_CONSIGNEE_CANDIDATES = 5000  # distinct consignee spellings compared per order (bounds the cost)
+
+
 def read_history(
     session: Session,
     org_id: int,
-    consignee_key: str,
+    consignee_key: str | Sequence[str],
     consignee_country: str,
     order_date: date,
     *,
@@ -493,9 +536,10 @@ def read_history(
     """
     from rules.facts import History, PriorLine
 
+    keys = [consignee_key] if isinstance(consignee_key, str) else list(consignee_key)
     same_consignee = and_(
         Order.organisation_id == org_id,
-        Order.consignee_key == consignee_key,
+        Order.consignee_key.in_(keys),
         Order.consignee_country == consignee_country,
     )
     if exclude_order_id:
@@ -519,6 +563,9 @@ def read_history(
             OrderLine.quantity,
             OrderLine.unit,
             OrderLine.concentration_percent,
+            OrderLine.cas,
+            OrderLine.product,
+            OrderLine.name,
             ScreeningMatch.entry_id,
             ScreeningMatch.parent_mass_fraction,
         )
@@ -537,7 +584,21 @@ def read_history(
     ).all()
     current: PriorLine | None = None
     current_index = -1
-    for order_id, reference, prior_date, status, index, quantity, unit, percent, entry_id, fraction in rows:
+    for (
+        order_id,
+        reference,
+        prior_date,
+        status,
+        index,
+        quantity,
+        unit,
+        percent,
+        cas,
+        product,
+        name,
+        entry_id,
+        fraction,
+    ) in rows:
         if current is None or (current.order_id, current_index) != (order_id, index):
             current = PriorLine(
                 order_id=order_id,
@@ -549,6 +610,9 @@ def read_history(
                 concentration_percent=percent,
                 parent_mass_fraction=None,
                 status=status,
+                cas=cas,
+                product=product,
+                name=name,
             )
             current_index = index
             history.prior_lines.append(current)

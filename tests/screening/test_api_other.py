@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
@@ -188,3 +190,29 @@ def test_only_liaisons_decide(app, as_exporter, order, liaison_role, db_session)
         item = session.scalar(select(ReviewItem).where(ReviewItem.order_id == created["id"]))
         with pytest.raises(PermissionDenied):
             record_decision(session, item, user, "cleared", "fine", Actor.for_user(user))
+
+
+def test_a_consignee_spelt_differently_is_the_same_party_in_the_history(as_exporter, order, db_session):
+    from screening.services.screenings import related_consignee_keys
+
+    as_exporter.screen(
+        order(
+            reference="FIRST",
+            consignee={"name": "Quimica del Norte SA de CV", "country": "MX", "kind": "distributor"},
+        )
+    )
+    as_exporter.screen(
+        order(
+            reference="OTHER",
+            consignee={"name": "Química del Noreste SA", "country": "MX", "kind": "distributor"},
+        )
+    )
+    keys = related_consignee_keys(db_session, as_exporter.org_id, "QUIMICA DEL NORTE S.A.", None, "MX")
+    history = read_history(db_session, as_exporter.org_id, keys, "MX", date.today())
+    assert {line.reference for line in history.prior_lines} == {"FIRST"}  # not the Noreste company
+    assert any(line.cas == "67-64-1" for line in history.prior_lines)
+
+
+def test_required_actions_are_the_rules_texts(as_exporter, order):
+    body = as_exporter.screen(order()).get_json()
+    assert body["required_actions"] == [a["text"] for a in body["required_actions_detail"]]
