@@ -258,6 +258,9 @@ def watchlist_reload() -> None:
             session, CLI_ACTOR, "watchlist.reloaded", "watchlist", after, {"from": before, "to": after}
         )
     click.echo(f"watchlist loaded: version {after}")
+    from .review.cli import rescreen_after_reload  # re-screen open cases and recent orders with it
+
+    rescreen_after_reload("watchlist.reloaded")
 
 
 @watchlist_cli.command("show-version")
@@ -295,6 +298,9 @@ def rules_reload() -> None:
     with transaction() as session:
         record_audit(session, CLI_ACTOR, "rules.reloaded", "rules", after, {"from": before, "to": after})
     click.echo(f"rules loaded: version {after}")
+    from .review.cli import rescreen_after_reload  # re-screen open cases and recent orders with them
+
+    rescreen_after_reload("rules.reloaded")
 
 
 @rules_cli.command("show-version")

@@ -2,8 +2,8 @@
 
 ``watchlist reload`` and ``rules reload`` call :func:`rescreen_after_reload`: it plans a run for
 the versions just loaded and, by default, starts a detached worker process for it
-(``SCREENING_RESCREEN_AUTOSTART``: ``background``, ``foreground`` to work it in the command
-itself, or ``off`` to only plan it for a later ``rescreen run``).
+(``SCREENING_RESCREEN_AUTOSTART``: ``background``, the default; ``foreground`` to work it in the
+command itself, the default when testing; or ``off`` to only plan it for a later ``rescreen run``).
 """
 
 from __future__ import annotations
@@ -79,6 +79,8 @@ def rescreen_run(run_id: int | None, batch_size: int) -> None:
                 )
     else:
         todo = [run_id]
+    if not todo:
+        click.echo("nothing to re-screen: open cases and recent orders already carry the loaded versions")
     for rid in todo:
         report = _work(rid, batch_size)
         click.echo(
@@ -119,10 +121,11 @@ def rescreen_status(run_id: int | None) -> None:
 def rescreen_after_reload(reason: str) -> None:
     """Plan a run for the versions just loaded and start it as configured (see the module docstring)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    default = "foreground" if app.testing else "background"  # tests never leave processes behind
     mode = str(
         app.config.get("SCREENING_RESCREEN_AUTOSTART")
         or os.environ.get("SCREENING_RESCREEN_AUTOSTART")
-        or "background"
+        or default
     ).lower()
     if mode not in AUTOSTART_MODES:
         raise click.ClickException(

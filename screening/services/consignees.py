@@ -333,12 +333,13 @@ def monthly_totals(session: Session, order: Order, months: int = 12) -> list[Mon
             total.citation, total.verified = threshold.meta.citation, threshold.meta.verified
             measured = measure(contributions, threshold, entry_id, ruleset)
             if measured is not None:
-                total.amount, total.unit, total.threshold, total.met = (
-                    measured.amount,
-                    measured.unit,
-                    measured.limit,
-                    measured.met if scope == "threshold" else True,
+                total.amount, total.unit, total.threshold = measured.amount, measured.unit, measured.limit
+                over = (
+                    measured.amount > measured.limit
+                    if ruleset.threshold_comparison == "above"
+                    else measured.amount >= measured.limit
                 )
+                total.met = over if scope == "threshold" else True
         if scope in ("any_quantity", "no_data"):
             total.met = True  # regulated at any quantity
         totals.append(total)

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..models import (
@@ -186,27 +186,26 @@ def _conditions(filters: QueueFilters, skip: str | None = None) -> list[ColumnEl
         conds.append(Order.destination_country.in_(filters.destination))
     if filters.exporter and skip != "exporter":
         conds.append(ReviewItem.organisation_id.in_(filters.exporter))
+    # Aliases, so these subqueries never correlate with a facet query that joins the same table.
+    match, flag, rescreened = aliased(ScreeningMatch), aliased(ScreeningFlag), aliased(RescreenRunOrder)
     if filters.chemical and skip != "chemical":
         conds.append(
             exists().where(
-                ScreeningMatch.screening_id == ReviewItem.screening_id,
-                ScreeningMatch.entry_id.in_(filters.chemical),
+                match.screening_id == ReviewItem.screening_id, match.entry_id.in_(filters.chemical)
             )
         )
     if filters.regime and skip != "regime":
         # regimes is a JSON list of codes; its text form contains each code in double quotes.
-        text = cast(ScreeningMatch.regimes, String)
+        text = cast(match.regimes, String)
         conds.append(
             exists().where(
-                ScreeningMatch.screening_id == ReviewItem.screening_id,
+                match.screening_id == ReviewItem.screening_id,
                 or_(*[text.like(f'%"{_like_escape(r)}"%', escape="\\") for r in filters.regime]),
             )
         )
     if filters.flag and skip != "flag":
         conds.append(
-            exists().where(
-                ScreeningFlag.screening_id == ReviewItem.screening_id, ScreeningFlag.code.in_(filters.flag)
-            )
+            exists().where(flag.screening_id == ReviewItem.screening_id, flag.code.in_(filters.flag))
         )
     if filters.assignee and skip != "assignee":
         ids = [int(a) for a in filters.assignee if a != UNASSIGNED]
@@ -227,9 +226,7 @@ def _conditions(filters: QueueFilters, skip: str | None = None) -> list[ColumnEl
         )
     if filters.changed and skip != "changed":
         conds.append(
-            exists().where(
-                RescreenRunOrder.screening_id == ReviewItem.screening_id, RescreenRunOrder.changed.is_(True)
-            )
+            exists().where(rescreened.screening_id == ReviewItem.screening_id, rescreened.changed.is_(True))
         )
     return conds
 
