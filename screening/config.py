@@ -30,6 +30,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         60,
         "how stale an API key's last-used time may get before it is rewritten",
     ),
+    "SCREENING_API_KEY_CACHE_SECONDS": (
+        5.0,
+        "seconds a process remembers an authenticated API key (0: never); revocation reaches others within it",
+    ),
     "SCREENING_HISTORY_DAYS": (730, "how far back the exporter's history with a consignee is read"),
     "SCREENING_SQLITE_BUSY_TIMEOUT_MS": (30_000, "how long SQLite waits for the write lock"),
     "SCREENING_TRUSTED_PROXIES": (0, "number of reverse proxies whose X-Forwarded-For is trusted"),

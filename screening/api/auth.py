@@ -22,7 +22,6 @@ from ..models import ApiKey, Organisation
 from ..services import Actor, authenticate_api_key
 from ..services.accounts import revocation_generation
 
-DEFAULT_CACHE_SECONDS = 5.0
 MAX_CACHED_KEYS = 10_000
 
 
@@ -82,7 +81,7 @@ authenticated_keys = AuthenticatedKeys()
 
 def _authenticate(session: Session, token: str) -> ApiKey | None:
     config = current_app.config
-    seconds = float(config.get("SCREENING_API_KEY_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+    seconds = float(config["SCREENING_API_KEY_CACHE_SECONDS"])
     digest = hashlib.sha256(token.encode()).hexdigest()
     if seconds > 0:
         snapshot = authenticated_keys.get(digest)
