@@ -32,7 +32,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     "SCREENING_API_KEY_CACHE_SECONDS": (
         5.0,
-        "seconds a process remembers an authenticated API key (0: never); revocation reaches others within it",
+        "seconds a process remembers an authenticated API key (0: never); revocations reach others in it",
     ),
     "SCREENING_HISTORY_DAYS": (730, "how far back the exporter's history with a consignee is read"),
     "SCREENING_SQLITE_BUSY_TIMEOUT_MS": (30_000, "how long SQLite waits for the write lock"),
