@@ -65,6 +65,10 @@ class OptionalText(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         return (text.strip() or None) if text is not None else None
 
+    def _validate(self, value: Any) -> None:
+        if value is not None:  # a blank string became None above: nothing left to measure
+            super()._validate(value)
+
 
 class StrictSchema(Schema):
     class Meta:
