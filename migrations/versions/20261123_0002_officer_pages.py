@@ -84,7 +84,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalogue_rows")),
-        sa.UniqueConstraint("job_id", "index", name=op.f("uq_catalogue_rows_job_id")),
+        sa.UniqueConstraint("job_id", "index", name=op.f("uq_catalogue_rows_job_id_index")),
     )
     with op.batch_alter_table("catalogue_rows", schema=None) as batch_op:
         batch_op.create_index(
