@@ -913,7 +913,7 @@ def test_the_loader_imports_no_web_or_rules_code() -> None:
 OPSIN_EXPECTED_DIFFERENCES = {"piperidine-4,4-diol hydrochloride"}
 
 
-def test_systematic_names_agree_with_the_structures(wl: Watchlist) -> None:
+def test_systematic_names_agree_with_the_structures(wl: Watchlist, tmp_path: Path) -> None:
     """Every synonym OPSIN can parse must give the entry's own parent (and stereo, for stereo entries)."""
     if shutil.which("java") is None:
         pytest.skip("OPSIN needs a Java runtime")
@@ -921,7 +921,8 @@ def test_systematic_names_agree_with_the_structures(wl: Watchlist) -> None:
     pairs = [(n, e) for e in wl.entries if e.kind == "organic" for n in (e.name, *e.synonyms)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # OPSIN warns about every trade name it cannot parse
-        parsed = py2opsin([n for n, _ in pairs])
+        # a private input file: py2opsin's default lives in the working directory and collides across runs
+        parsed = py2opsin([n for n, _ in pairs], tmp_fpath=str(tmp_path / "opsin-input.txt"))
     checked = 0
     for (name, e), smiles in zip(pairs, parsed, strict=True):
         if not smiles or name in OPSIN_EXPECTED_DIFFERENCES:
