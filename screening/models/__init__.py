@@ -26,6 +26,7 @@ from .screenings import (
     TRIGGERS,
     Screening,
     ScreeningFlag,
+    ScreeningLine,
     ScreeningMatch,
 )
 
@@ -64,6 +65,7 @@ __all__ = [
     "ReviewNote",
     "Screening",
     "ScreeningFlag",
+    "ScreeningLine",
     "ScreeningMatch",
     "UTCDateTime",
     "User",

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONDocument, new_id, utcnow
@@ -63,6 +73,9 @@ class Screening(Base):
     matches: Mapped[list[ScreeningMatch]] = relationship(
         back_populates="screening", order_by="ScreeningMatch.id", cascade="all, delete-orphan"
     )
+    line_rows: Mapped[list[ScreeningLine]] = relationship(
+        back_populates="screening", order_by="ScreeningLine.line", cascade="all, delete-orphan"
+    )
 
 
 class ScreeningFlag(Base):
@@ -103,3 +116,31 @@ class ScreeningMatch(Base):
     parent_mass_fraction: Mapped[float | None] = mapped_column(Float)  # the line's, from chem_db
 
     screening: Mapped[Screening] = relationship(back_populates="matches")
+
+
+class ScreeningLine(Base):
+    """What one line of a screening resolved to: the structure keys later orders and queues query.
+
+    The full chem_db result stays in ``Screening.lines``; this row keeps what is
+    searched (the InChIKeys, for synthesis routes split over several orders and
+    for finding a chemical across screenings) without reading those documents.
+    """
+
+    __tablename__ = "screening_lines"
+    __table_args__ = (
+        UniqueConstraint("screening_id", "line"),
+        Index("ix_screening_lines_inchikey", "inchikey"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    screening_id: Mapped[str] = mapped_column(ForeignKey("screenings.id", ondelete="CASCADE"))
+    line: Mapped[int]
+    classification: Mapped[str] = mapped_column(String(16))
+    screened: Mapped[bool] = mapped_column(Boolean)
+    inchikey: Mapped[str | None] = mapped_column(
+        String(64)
+    )  # of the standardized structure, None if unresolved
+    component_inchikeys: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    resolved_name: Mapped[str | None] = mapped_column(String(300))
+
+    screening: Mapped[Screening] = relationship(back_populates="line_rows")

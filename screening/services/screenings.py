@@ -35,6 +35,7 @@ from ..models import (
     ReviewItem,
     Screening,
     ScreeningFlag,
+    ScreeningLine,
     ScreeningMatch,
     new_id,
 )
@@ -423,6 +424,24 @@ def _store_screening(
             for match in result.matches
         ],
     )
+    rows.add(
+        screening,
+        "line_rows",
+        [
+            ScreeningLine(
+                screening_id=screening.id,
+                line=i,
+                classification=result.classification,
+                screened=result.screened,
+                inchikey=result.resolved.inchikey if result.resolved else None,
+                component_inchikeys=[c.inchikey for c in result.resolved.components]
+                if result.resolved
+                else [],
+                resolved_name=(result.resolved.name or None) if result.resolved else None,
+            )
+            for i, result in enumerate(line_results)
+        ],
+    )
     flags = [
         ScreeningFlag(
             screening_id=screening.id,
@@ -566,11 +585,18 @@ def read_history(
             OrderLine.cas,
             OrderLine.product,
             OrderLine.name,
+            ScreeningLine.inchikey,
+            ScreeningLine.component_inchikeys,
+            ScreeningLine.resolved_name,
             ScreeningMatch.entry_id,
             ScreeningMatch.parent_mass_fraction,
         )
         .join(Screening, Screening.id == Order.latest_screening_id)
         .join(OrderLine, OrderLine.order_id == Order.id)
+        .outerjoin(
+            ScreeningLine,
+            and_(ScreeningLine.screening_id == Screening.id, ScreeningLine.line == OrderLine.index),
+        )
         .outerjoin(
             ScreeningMatch,
             and_(
@@ -596,6 +622,9 @@ def read_history(
         cas,
         product,
         name,
+        inchikey,
+        components,
+        resolved_name,
         entry_id,
         fraction,
     ) in rows:
@@ -612,7 +641,8 @@ def read_history(
                 status=status,
                 cas=cas,
                 product=product,
-                name=name,
+                name=name or resolved_name,
+                inchikeys=list(dict.fromkeys(k for k in [inchikey, *(components or [])] if k)),
             )
             current_index = index
             history.prior_lines.append(current)

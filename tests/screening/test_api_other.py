@@ -216,3 +216,12 @@ def test_a_consignee_spelt_differently_is_the_same_party_in_the_history(as_expor
 def test_required_actions_are_the_rules_texts(as_exporter, order):
     body = as_exporter.screen(order()).get_json()
     assert body["required_actions"] == [a["text"] for a in body["required_actions_detail"]]
+
+
+def test_prior_lines_carry_their_resolved_inchikeys(as_exporter, order, db_session):
+    as_exporter.screen(
+        order(reference="ROUTE-1", lines=[{"smiles": "CCOC(C)=O", "quantity": 5, "unit": "L"}])
+    )
+    stored = db_session.scalar(select(Order).where(Order.reference == "ROUTE-1"))
+    history = read_history(db_session, as_exporter.org_id, stored.consignee_key, "MX", stored.order_date)
+    assert history.prior_lines[0].inchikeys == ["XEKOWRVHYACXOJ-UHFFFAOYSA-N"]  # ethyl acetate

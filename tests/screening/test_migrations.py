@@ -76,3 +76,71 @@ def test_upgrade_downgrade_upgrade(scratch_url):
             )
     finally:
         engine.dispose()
+
+
+def test_screening_lines_are_backfilled_from_stored_screenings(scratch_url):
+    from datetime import UTC, date, datetime
+
+    from screening.models import Order, Organisation, Screening
+
+    engine = create_db_engine(scratch_url)
+    try:
+        run(engine, "upgrade", "0003")
+        now = datetime.now(UTC)
+        document = {
+            "index": 0,
+            "classification": "listed",
+            "screened": True,
+            "resolved": {
+                "inchikey": "CSCPPACGZOOCGX-UHFFFAOYSA-N",
+                "name": "Acetone",
+                "components": [{"inchikey": "CSCPPACGZOOCGX-UHFFFAOYSA-N"}],
+            },
+        }
+        with engine.begin() as connection:
+            org_id = connection.execute(
+                Organisation.__table__.insert().values(name="Old Org", active=True, created_at=now)
+            ).inserted_primary_key[0]
+            connection.execute(
+                Order.__table__.insert().values(
+                    id="o-1",
+                    organisation_id=org_id,
+                    reference="OLD",
+                    order_date=date(2026, 1, 5),
+                    destination_country="MX",
+                    transit_countries=[],
+                    consignee_name="X",
+                    consignee_country="MX",
+                    consignee_kind="distributor",
+                    consignee_key="x",
+                    raw_body={},
+                    body_hash="0" * 64,
+                    submitted_via="api",
+                    submitted_by="psk_x",
+                    created_at=now,
+                )
+            )
+            connection.execute(
+                Screening.__table__.insert().values(
+                    id="s-1",
+                    order_id="o-1",
+                    status="review",
+                    trigger="initial",
+                    screened_at=now,
+                    watchlist_version="w",
+                    rules_version="r",
+                    engine_version="e",
+                    duration_ms=1.0,
+                    lines=[document],
+                    required_actions=[],
+                    screened_by="psk_x",
+                )
+            )
+        run(engine, "upgrade", "head")
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT line, classification, screened, inchikey, resolved_name FROM screening_lines")
+            ).one()
+        assert tuple(row) == (0, "listed", True, "CSCPPACGZOOCGX-UHFFFAOYSA-N", "Acetone")
+    finally:
+        engine.dispose()
