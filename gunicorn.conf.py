@@ -32,12 +32,11 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def post_worker_init(worker):  # noqa: ANN001 - gunicorn's hook signature
     """Load the watchlist, the rules and the chemistry pool before the first request, not during it."""
-    from chem_db import Identifiers, get_engine
+    from chem_db import get_engine
     from rules import current_ruleset
 
     current_ruleset()
-    # a product name goes through the name dictionary, which loads on first use
-    get_engine().screen(Identifiers(cas="67-64-1"), product="Acetone, technical grade")
+    get_engine().warm_up()  # the CAS/name dictionary and the chemistry worker pool
     worker.log.info("worker %s ready: watchlist %s", worker.pid, get_engine().version)
 
 
