@@ -185,7 +185,10 @@ class PatternScreen:
         for index, bits, size, needs in self._rows:
             if bits & missing or size > n_atoms:
                 continue
-            if all(present.get(sym, 0) >= n for sym, n in needs):
+            for sym, n in needs:
+                if present.get(sym, 0) < n:
+                    break
+            else:
                 out.append(index)
         return frozenset(out)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from rdkit import Chem
 
@@ -43,11 +44,15 @@ class Identity:
         return t is not None and "?" not in t
 
     def element_counts(self) -> dict[str, int]:
-        """Heavy-atom counts by element symbol, from the formula (H not counted).
+        """Heavy-atom counts by element symbol, from the formula (H not counted; computed once).
 
         >>> identify(Chem.MolFromSmiles("CCO")).element_counts()
         {'C': 2, 'O': 1}
         """
+        return self._element_counts
+
+    @cached_property
+    def _element_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for part in self.formula.split("."):
             mult = 1

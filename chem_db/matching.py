@@ -398,9 +398,9 @@ def _transforms(
                 after[sym] = after.get(sym, 0) + n
             if composition(after) not in cw.compositions:
                 continue
+        if not ctx.mol.HasSubstructMatch(ct.reactant.query):
+            continue  # a yes/no search is far cheaper than building products
         try:
-            # RunReactants does the substructure search itself; the matched atoms (for highlighting)
-            # are looked up only when a product turns out to be an entry.
             product_sets = ct.reaction.RunReactants((ctx.mol,), 20)
         except Exception:  # noqa: BLE001 - RDKit refuses odd reactant mappings; nothing to report
             continue

@@ -7,7 +7,6 @@ the line ``unresolved`` with ``screened=False`` - never ``none``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from rdkit import Chem
@@ -19,11 +18,10 @@ from .config import Settings
 from .identity import Identity, identify
 from .matching import ComponentContext, form_covered, match_component, match_inorganic
 from .resolve import Candidate, Resolution, check_smiles_text
-from .standardize import Prepared, _has_carbon, standardize
+from .standardize import ALL_STEPS, Prepared, cues_from_smiles, standardize
 
 ENGINE_VERSION = "chem_db-engine/1"
 _DUMMY = Chem.MolFromSmarts("[#0]")
-_ISOTOPE = re.compile(r"\[\d")
 
 
 class StructureProblem(Exception):
@@ -108,11 +106,9 @@ def parse_candidate(c: Candidate, s: Settings) -> Chem.Mol:
 
 def prepare_structure(c: Candidate, s: Settings, first_index: int) -> Structure:
     mol = parse_candidate(c, s)
-    text = c.smiles or ""
     # Cues from the SMILES text let the chain skip steps the input cannot need (same result).
-    has_dot = "." in text or c.inchi is not None
-    isotopes = c.inchi is not None or _ISOTOPE.search(text) is not None
-    prepared = standardize(mol, has_dot, isotopes)
+    cues = cues_from_smiles(c.smiles) if c.smiles is not None else ALL_STEPS
+    prepared = standardize(mol, cues)
     if len(prepared.components) > s.max_fragments:
         raise StructureProblem(
             R.Finding(
@@ -233,7 +229,7 @@ def screen_resolution(cw: CompiledWatchlist, res: Resolution, s: Settings) -> R.
             components.append(
                 R.Component(st.smiles[ctx.index - offset], ctx.identity.inchikey, ctx.identity.formula, role)
             )
-            if st.prepared.inorganic or not _has_carbon(ctx.mol):
+            if st.prepared.inorganic or "C" not in ctx.identity.element_counts():
                 # Elements and inorganics: the whole input's identity (or, in a mixture, the
                 # carbon-free component's, e.g. iodine in a tincture).
                 for m in match_inorganic(cw, st.prepared, ctx.identity):

@@ -25,9 +25,11 @@ Any step can throw on odd input; callers turn that into a finding, never a ``non
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rdkit import Chem
+from rdkit.Chem import rdMolDescriptors
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
 # Organic salt formers and their acids, stereo ignored (neutral canonical SMILES). Source: the
@@ -97,7 +99,6 @@ class Prepared:
 
 
 # Substructure tests run in C++: much cheaper than iterating atoms from Python on the hot path.
-_CARBON = Chem.MolFromSmarts("[#6]")
 _CHARGED = Chem.MolFromSmarts("[!+0]")
 # An alkali or alkaline-earth metal written as covalently bonded ("[Na]OC(=O)C", "[K]O[Mn](=O)(=O)=O"):
 # the salt is the same as the ionic spelling. Only these metals: RDKit's MetalDisconnector would also
@@ -132,7 +133,8 @@ def disconnect_metals(mol: Chem.Mol) -> Chem.Mol:
 
 
 def _has_carbon(mol: Chem.Mol) -> bool:
-    return mol.HasSubstructMatch(_CARBON)
+    # Heteroatoms are the heavy atoms that are not carbon: a plain C++ count, no substructure search.
+    return rdMolDescriptors.CalcNumHeteroatoms(mol) < mol.GetNumHeavyAtoms()
 
 
 def _charged(mol: Chem.Mol) -> bool:
@@ -170,7 +172,40 @@ def is_counter_ion(frag: Chem.Mol) -> bool:
     return Chem.MolToSmiles(neutral, isomericSmiles=False) in _counter_ions()
 
 
-def standardize(mol: Chem.Mol, smiles_has_dot: bool = True, isotopes_possible: bool = True) -> Prepared:
+@dataclass(frozen=True)
+class Cues:
+    """What the input text says it may contain; a step whose cue is False cannot change anything and is
+    skipped (the defaults run every step). ``cues_from_smiles`` reads them from a SMILES string."""
+
+    fragments: bool = True
+    isotopes: bool = True
+    charges: bool = True
+    metals: bool = True
+
+
+ALL_STEPS = Cues()
+_CHARGE_TEXT = re.compile(r"\[[^\]]*[+-]")
+_ISOTOPE_TEXT = re.compile(r"\[\d")
+_METAL_TEXT = re.compile(r"\[(?:Li|Na|K|Rb|Cs|Mg|Ca|Sr|Ba)")
+
+
+def cues_from_smiles(smiles: str) -> Cues:
+    """Cues read from SMILES text: charges and isotopes only appear in brackets, fragments after a ".".
+
+    >>> cues_from_smiles("CCO")
+    Cues(fragments=False, isotopes=False, charges=False, metals=False)
+    >>> cues_from_smiles("[Na+].[O-]C(=O)C")
+    Cues(fragments=True, isotopes=False, charges=True, metals=True)
+    """
+    return Cues(
+        "." in smiles,
+        _ISOTOPE_TEXT.search(smiles) is not None,
+        _CHARGE_TEXT.search(smiles) is not None,
+        _METAL_TEXT.search(smiles) is not None,
+    )
+
+
+def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
     """Run the chain on a parsed, sanitized molecule.
 
     >>> p = standardize(Chem.MolFromSmiles("C[C@@H]([C@H](c1ccccc1)O)NC.Cl"))
@@ -182,10 +217,12 @@ def standardize(mol: Chem.Mol, smiles_has_dot: bool = True, isotopes_possible: b
     """
     steps: list[str] = []
     removed: list[str] = []
-    if mol.HasSubstructMatch(_BONDED_METAL):
+    smiles_has_dot = cues.fragments
+    if cues.metals and mol.HasSubstructMatch(_BONDED_METAL):
         mol = disconnect_metals(mol)
         steps.append("disconnect_metals")
         smiles_has_dot = True
+        cues = Cues(fragments=True, isotopes=cues.isotopes, charges=True, metals=True)
     if smiles_has_dot and mol.GetNumAtoms() and len(Chem.GetMolFrags(mol)) > 1:
         frags = list(Chem.GetMolFrags(mol, asMols=True, sanitizeFrags=True))
         steps.append("split_fragments")
@@ -216,10 +253,10 @@ def standardize(mol: Chem.Mol, smiles_has_dot: bool = True, isotopes_possible: b
     seen: dict[str, int] = {}
     counts: list[int] = []
     for f in frags:
-        g = neutralize(f)
+        g = neutralize(f) if cues.charges else f
         if g is not f:
             steps.append("neutralize")
-        h = drop_isotopes(g) if isotopes_possible else g
+        h = drop_isotopes(g) if cues.isotopes else g
         if h is not g:
             steps.append("drop_isotopes")
         if n_frags > 1:
