@@ -223,7 +223,13 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     parts = split_salt_words(text)
     if parts is not None:
         base = _lookup_plain_name(parts.base, cw) or _lookup_plain_name(strip_stereo_prefix(parts.base), cw)
-        if base is not None and base.smiles and (found is None or found.entry_id == base.entry_id):
+        # "ethyl acetate" is a name, not the acetate salt of "ethyl": a whole-name hit wins unless
+        # it names the same watchlist entry as the base.
+        if (
+            base is not None
+            and base.smiles
+            and (found is None or (found.entry_id and found.entry_id == base.entry_id))
+        ):
             smiles, delta = _salt_smiles(base.smiles, parts.salts)
             return Candidate(
                 "name",
@@ -236,11 +242,57 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
                 mass_delta=delta,
             )
     if found is not None:
+        entry = cw.watchlist.get(found.entry_id) if found.entry_id else None
+        unambiguous = parts is not None and all(
+            w.metal or w.counter_smiles in ("Cl", "Br", "I", "O") for w in parts.salts
+        )
+        # ("acetyl acetate" is acetic anhydride, "dimethyl sulfate" an ester: only metal salts,
+        # hydrohalides and hydrates are read as salt words inside a synonym)
+        if unambiguous and entry is not None and entry.kind == "organic" and found.smiles == entry.smiles:
+            # A synonym that is itself a salt name ("sodium phenylacetate"): keep the salt for the mass.
+            assert parts is not None
+            smiles, delta = _salt_smiles(entry.smiles, parts.salts)
+            found.smiles, found.mass_delta = smiles, delta
+            found.salt_form = " ".join(parts.words)
         return found
     stripped = strip_stereo_prefix(text)
     if stripped != text:
-        return _lookup_plain_name(stripped, cw)
+        hit = _lookup_plain_name(stripped, cw)
+        if hit is not None:
+            return hit
+    cleaned = clean_trade_name(text)
+    if cleaned and cleaned != text:
+        return resolve_name(cleaned, cw)
     return None
+
+
+_GRADE_WORDS = re.compile(
+    r"\b(?:technical|tech|reagent|acs|usp|nf|bp|ep|jp|fcc|hplc|lab(?:oratory)?|analytical|ar|gr|"
+    r"grade|pure|purified|extra|high|purity|min|approx|ca|solution|soln|aqueous|aq|in\s+water|"
+    r"grado|técnico|tecnico|reactivo|solución|solucion|acuosa|en\s+agua|pureza|industrial|bulk|"
+    r"anhydrous|anhidro|anhidra|powder|powdered|crystals?|crystalline|flakes?|pellets?|granular|"
+    r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido)\b\.?",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent|wt\s*%|w/w|v/v)", re.IGNORECASE)
+
+
+def clean_trade_name(text: str) -> str:
+    """A product description reduced to the chemical's name: no grade, purity, concentration or
+    parenthetical notes ("Methylamine, 40% aqueous solution" -> "Methylamine").
+
+    >>> clean_trade_name("Methylamine, 40% aqueous solution")
+    'Methylamine'
+    >>> clean_trade_name("Acetone (ACS reagent grade, 99.5%)")
+    'Acetone'
+    >>> clean_trade_name("Hydrochloric acid 37%")
+    'Hydrochloric acid'
+    """
+    head = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
+    head = re.split(r"[,;]", head, maxsplit=1)[0]
+    head = _PERCENT.sub(" ", head)
+    head = _GRADE_WORDS.sub(" ", head)
+    return " ".join(head.split()).strip(" -/")
 
 
 def resolve_inchikey(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.Finding | None]:

@@ -109,6 +109,8 @@ def prepare_structure(c: Candidate, s: Settings, first_index: int) -> Structure:
     # Cues from the SMILES text let the chain skip steps the input cannot need (same result).
     cues = cues_from_smiles(c.smiles) if c.smiles is not None else ALL_STEPS
     prepared = standardize(mol, cues)
+    if c.salt_form and not prepared.removed and "hydrate" not in c.salt_form.lower():
+        prepared.declared_salt = True  # "sodium phenylacetate", or a salt CAS without a recorded structure
     if len(prepared.components) > s.max_fragments:
         raise StructureProblem(
             R.Finding(

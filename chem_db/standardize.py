@@ -93,9 +93,11 @@ class Prepared:
     def hydrate(self) -> bool:
         return any(r == "O" for r in self.removed)
 
+    declared_salt: bool = False  # the identifier named a salt the structure does not spell out
+
     @property
     def salt(self) -> bool:
-        return any(r != "O" for r in self.removed)
+        return self.declared_salt or any(r != "O" for r in self.removed)
 
 
 # Substructure tests run in C++: much cheaper than iterating atoms from Python on the hot path.

@@ -207,3 +207,38 @@ def test_product_name_that_names_another_listed_chemical(engine):
     assert "PRODUCT_NAME_MISMATCH" in _codes(result)
     result = engine.screen(Identifiers(cas="67-64-1"), product="Acetone, technical grade")
     assert "PRODUCT_NAME_MISMATCH" not in _codes(result)
+
+
+@pytest.mark.parametrize(
+    "name, entry",
+    [
+        ("Methylamine, 40% aqueous solution", "methylamine"),
+        ("Metilamina solución acuosa 40%", "methylamine"),
+        ("Acetone (ACS reagent grade, 99.5%)", "acetone"),
+        ("Hydrochloric acid 37%", "hydrochloric-acid"),
+        ("Ácido clorhídrico 37%", "hydrochloric-acid"),
+        ("Toluene, technical", "toluene"),
+        ("Ethyl ether anhydrous", "ethyl-ether"),
+        ("Red phosphorus powder", "red-phosphorus"),
+        ("Iodine crystals", "iodine"),
+    ],
+)
+def test_product_descriptions_with_grades_and_concentrations(engine, name, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert entry in {m.entry_id for m in result.matches if m.listed}
+
+
+@pytest.mark.parametrize(
+    "name", ["Sodium phenylacetate", "fenilacetato de sodio", "phenylacetic acid sodium salt"]
+)
+def test_metal_salt_named_in_words_is_a_salt(engine, name):
+    result = engine.screen(Identifiers(name=name))
+    match = next(m for m in result.matches if m.entry_id == "phenylacetic-acid")
+    assert match.match_type == "salt_or_isomer" and match.listed
+    assert result.parent_mass_fraction == pytest.approx(0.861, abs=0.002)
+
+
+def test_an_ester_name_is_not_a_salt(engine):
+    result = engine.screen(Identifiers(name="ethyl acetate"))
+    assert result.classification == "none"
+    assert result.resolved.smiles == "CCOC(C)=O"
