@@ -87,6 +87,7 @@ class Engine:
             if self.settings.isolate:
                 out = self._get_pool().run(tasks, tick)
             else:
+                rdBase.DisableLog("rdApp.*")  # warnings about odd input become findings, not log noise
                 out = [self._screen_in_process(t, tick) for t in tasks]
             for i, r in zip(todo, out, strict=True):
                 results[i] = r
@@ -118,7 +119,6 @@ class Engine:
 
     # -- internals ----------------------------------------------------------------------------
     def _screen_in_process(self, res: Resolution, tick: Callable[[int], None]) -> R.LineResult:
-        rdBase.DisableLog("rdApp.*")
         try:
             return screen_resolution(self.compiled, res, self.settings)
         except Exception as exc:  # noqa: BLE001

@@ -117,3 +117,53 @@ def test_configure_rejects_unknown_settings():
     with pytest.raises(TypeError):
         configure(colour="red")
     assert isinstance(settings(), Settings)
+
+
+def test_reload_with_a_bad_file_keeps_the_old_engine(monkeypatch):
+    import chem_db.engine as engine_module
+    from chem_db import WatchlistError, get_engine, reload_engine
+
+    old = get_engine()
+
+    def broken(*_args, **_kwargs):
+        raise WatchlistError("entries/ats.yaml", "ephedrine", "cas", "check digit is wrong")
+
+    monkeypatch.setattr(engine_module, "load_watchlist", broken)
+    with pytest.raises(WatchlistError):
+        reload_engine()
+    assert get_engine() is old
+    assert old.screen(Identifiers(cas="103-79-7")).classification == "listed"
+
+
+def test_pool_is_created_afresh_in_a_forked_process(compiled):
+    """Under gunicorn the app is imported, then workers fork: each must start its own children."""
+    import multiprocessing as mp
+
+    eng = _isolated(compiled, workers=1)
+    try:
+        assert eng.screen(Identifiers(smiles="CCO")).classification == "none"  # pool started here
+        ctx = mp.get_context("fork")
+        queue = ctx.Queue()
+
+        def child() -> None:
+            queue.put(eng.screen(Identifiers(smiles="O=C1CCN(CCc2ccccc2)CC1")).classification)
+
+        proc = ctx.Process(target=child)
+        proc.start()
+        proc.join(60)
+        assert queue.get(timeout=5) == "listed"
+    finally:
+        eng.close()
+
+
+def test_concurrent_threads_share_one_engine(compiled):
+    from concurrent.futures import ThreadPoolExecutor
+
+    eng = _isolated(compiled, workers=2)
+    smiles = ["CCO", "CC(=O)Cc1ccccc1", "O=C1CCN(CCc2ccccc2)CC1", "CN.Cl"] * 10
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            got = list(pool.map(lambda s: eng.screen(Identifiers(smiles=s)).classification, smiles))
+        assert got == ["none", "listed", "listed", "listed"] * 10
+    finally:
+        eng.close()
