@@ -210,6 +210,17 @@ class Context:
                 return True
         return False
 
+    def high_risk_at_stake(self) -> bool:
+        """A high-risk chemical that matters on this order: a controlled substance or Schedule II
+        immediate precursor, an INCB-only chemical, a designer analogue, or a List I chemical in a
+        regulated quantity (this order or the month). A List I flavour below its threshold is not."""
+        for view in self.lines:
+            if any(h.controlled or h.incb_only for h in view.hits):
+                return True
+            if any(m.match_type == "class" for m in view.analogs):
+                return True
+        return any(a.list_I and a.regulated for a in self.aggregates.values())
+
     def regulated_list_II(self) -> bool:
         return any(a.regulated for a in self.aggregates.values())
 

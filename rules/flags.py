@@ -28,7 +28,7 @@ from rules.context import (
 )
 from rules.facts import HOLD, INFO, REVIEW, Flag, Party
 from rules.ruleset import Route, RouteIdentifier
-from rules.text import contains_phrase, first_phrase, fold
+from rules.text import contains_phrase, first_phrase, fold, leftover
 
 
 @dataclass(frozen=True)
@@ -395,7 +395,10 @@ def new_consignee(ctx: Context) -> Flag | None:
     """The exporter has no earlier order from this consignee.
 
     A new customer for a listed chemical has no established business relationship (21 CFR 1313.05)
-    and cannot be a regular customer (1313.24). review for high-risk chemicals, info otherwise.
+    and cannot be a regular customer (1313.24). review for high-risk chemicals in a regulated
+    quantity (a List I chemical at or over its threshold, or one with none), controlled substances,
+    INCB-only chemicals and designer analogues; info otherwise (a new flavour house buying methyl
+    anthranilate below its threshold).
     """
     history = ctx.facts.history
     if history.prior_order_count > 0 or history.prior_lines:
@@ -404,11 +407,24 @@ def new_consignee(ctx: Context) -> Flag | None:
         return None
     return Flag(
         "NEW_CONSIGNEE",
-        _soft_severity(ctx),
+        REVIEW if ctx.high_risk_at_stake() else INFO,
         "No earlier orders from this consignee.",
         "21 CFR 1313.05; 21 CFR 1313.24",
         evidence={"prior_order_count": history.prior_order_count},
     )
+
+
+def vague_end_use(ctx: Context, text: str) -> str | None:
+    """The vague phrase an end use consists of, or None when it names something specific.
+
+    Vague only when nothing is left once the vague phrases and filler words are taken out:
+    "paint manufacturing" names a use ("paint"), whatever "manufacturing" says on its own.
+    """
+    policy = ctx.ruleset.red_flags
+    vague = first_phrase(text, policy.vague_end_uses.phrases)
+    if vague is None or leftover(text, policy.vague_end_uses.phrases, policy.end_use_filler_words):
+        return None
+    return vague
 
 
 @check("END_USE_VAGUE", "order")
@@ -432,7 +448,7 @@ def end_use_vague(ctx: Context) -> Flag | None:
     plausible = [kw for family in sorted(families) for kw in policy.plausible_end_uses.get(family, ())]
     if folded and first_phrase(folded, plausible, prefix=True):
         return None
-    vague = first_phrase(folded, policy.vague_end_uses.phrases)
+    vague = vague_end_use(ctx, folded)
     if folded and not vague:
         return None
     message = (
@@ -724,7 +740,14 @@ def _disguises(ctx: Context, families: frozenset[str]) -> tuple[str, ...]:
     if cached is None:
         policy = ctx.ruleset.red_flags
         genuine = [kw for family in sorted(families) for kw in policy.plausible_end_uses.get(family, ())]
-        cached = tuple(w for w in policy.disguise_words.phrases if not first_phrase(w, genuine, prefix=True))
+        # A family's known disguises stay disguises even when they also name a real use (GBL "cleaner").
+        known = {w for family in families for w in policy.known_disguises.get(family, ())}
+        cached = tuple(
+            w
+            for w in policy.disguise_words.phrases
+            if w in known or not first_phrase(w, genuine, prefix=True)
+        )
+        cached += tuple(sorted(known - set(cached)))
         ctx.ruleset.memo[key] = cached
     return cached
 
@@ -822,7 +845,7 @@ def end_use_mismatch(ctx: Context, view: LineView) -> Flag | None:
     """
     text = ctx.facts.declared_end_use or ""
     policy = ctx.ruleset.red_flags
-    if not fold(text) or first_phrase(text, policy.vague_end_uses.phrases):
+    if not fold(text) or vague_end_use(ctx, text):
         return None
     families = {h.family for h in view.hits if h.family}
     if not families:

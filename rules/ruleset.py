@@ -217,6 +217,9 @@ class RedFlagPolicy:
     plausible_end_uses: dict[str, tuple[str, ...]]
     plausible_meta: RuleMeta
     disguise_words: PhraseList
+    # Added: words with no meaning of their own in an end use; per-family disguises that are also real uses.
+    end_use_filler_words: tuple[str, ...] = ()
+    known_disguises: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -638,6 +641,11 @@ def _build(data: dict[str, Any], digest: str, directory: str) -> RuleSet:
         disguise_words=PhraseList(
             tuple(p.lower() for p in flags["disguise_words"]["phrases"]), _meta(flags["disguise_words"])
         ),
+        end_use_filler_words=tuple(w.lower() for w in flags["vague_end_uses"].get("filler_words", ())),
+        known_disguises={
+            k: tuple(v.lower() for v in vs)
+            for k, vs in flags["disguise_words"].get("known_disguises", {}).items()
+        },
     )
 
     return RuleSet(

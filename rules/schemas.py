@@ -279,6 +279,22 @@ class PhraseListSchema(RuleMetaSchema):
     phrases = fields.List(fields.String(validate=NON_EMPTY), required=True, validate=NON_EMPTY)
 
 
+class VagueEndUsesSchema(PhraseListSchema):
+    # Words that carry no meaning of their own ("for", "de", "uso"): an end use made only of vague
+    # phrases and these is vague; "paint manufacturing" is not ("paint" is left over).
+    filler_words = fields.List(fields.String(validate=NON_EMPTY), load_default=list)
+
+
+class DisguiseWordsSchema(PhraseListSchema):
+    # Per family, words that stay a disguise even though they name one of the family's real uses
+    # (GBL really is a cleaning solvent, and "cleaner" is exactly how it is smuggled).
+    known_disguises = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(FAMILIES)),
+        values=fields.List(fields.String(validate=NON_EMPTY), validate=NON_EMPTY),
+        load_default=dict,
+    )
+
+
 class PlausibleUsesSchema(RuleMetaSchema):
     families = fields.Dict(
         keys=fields.String(validate=validate.OneOf(FAMILIES)),
@@ -290,9 +306,9 @@ class PlausibleUsesSchema(RuleMetaSchema):
 class RedFlagsFileSchema(StrictSchema):
     history = fields.Nested(HistoryPolicySchema, required=True)
     intermediaries = fields.Nested(IntermediariesSchema, required=True)
-    vague_end_uses = fields.Nested(PhraseListSchema, required=True)
+    vague_end_uses = fields.Nested(VagueEndUsesSchema, required=True)
     plausible_end_uses = fields.Nested(PlausibleUsesSchema, required=True)
-    disguise_words = fields.Nested(PhraseListSchema, required=True)
+    disguise_words = fields.Nested(DisguiseWordsSchema, required=True)
 
 
 # Files made of lists of entries: file name -> {top-level key: (entry schema, field naming the entry)}.

@@ -53,3 +53,22 @@ def first_phrase(text: str, phrases: Iterable[str], prefix: bool = False) -> str
         if contains_phrase(text, phrase, prefix=prefix):
             return phrase
     return None
+
+
+def leftover(text: str, phrases: Iterable[str], fillers: Iterable[str] = ()) -> str:
+    """What is left of ``text`` once every phrase (longest first) and every filler word is taken out.
+
+    Used to tell a vague end use ("uso general", "for resale") from a specific one that happens to
+    contain a vague word ("paint manufacturing" leaves "paint").
+
+    >>> leftover("Paint manufacturing", ["manufacturing"])
+    'paint'
+    >>> leftover("Para reventa y uso general", ["reventa", "uso general"], ["para", "y"])
+    ''
+    """
+    folded = fold(text)
+    for phrase in sorted({fold(p) for p in phrases if p}, key=len, reverse=True):
+        if phrase:
+            folded = _pattern(phrase, False).sub(" ", folded)
+    filler = {fold(w) for w in fillers}
+    return " ".join(word for word in folded.split() if word not in filler)

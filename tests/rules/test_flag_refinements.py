@@ -1,0 +1,140 @@
+"""Refinements found by running whole orders end to end (tests/acceptance): each was a wrong outcome."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules import evaluate
+from rules.facts import History, Outcome, Party
+
+FLAVOUR_HOUSE = Party("Sabores y Fragancias de Mexico SA de CV", "MX", "end_user", "Toluca, Mex.")
+NEW = History(prior_lines=[], prior_order_count=0)
+
+
+def codes(outcome: Outcome) -> set[str]:
+    return {f.code for f in outcome.flags}
+
+
+def severity(outcome: Outcome, code: str) -> str | None:
+    return next((f.severity for f in outcome.flags if f.code == code), None)
+
+
+@pytest.mark.parametrize(
+    ("end_use", "vague"),
+    [
+        ("Paint manufacturing", False),  # "paint" is left once "manufacturing" is taken out
+        ("Manufacture of industrial paints and coatings", False),
+        ("Resale to pharmaceutical companies", False),
+        ("Manufacturing", True),
+        ("Para reventa y uso general", True),
+        ("general use", True),
+        ("varios", True),
+        ("For resale to our customers", True),
+    ],
+)
+def test_an_end_use_is_vague_only_when_nothing_specific_is_left(order, line, end_use, vague):
+    outcome = evaluate(order([line(0, "methylamine", 50, product="Methylamine")], end_use=end_use))
+    assert ("END_USE_VAGUE" in codes(outcome)) is vague
+
+
+def test_a_specific_end_use_that_does_not_fit_is_a_mismatch_not_vague(order, line):
+    outcome = evaluate(
+        order([line(0, "methylamine", 50, product="Methylamine")], end_use="Paint manufacturing")
+    )
+    assert severity(outcome, "END_USE_MISMATCH") == "review"
+    assert "END_USE_VAGUE" not in codes(outcome)
+
+
+def test_acetone_for_paint_manufacturing_raises_no_end_use_flag(order, line):
+    outcome = evaluate(
+        order(
+            [line(0, "acetone", 200, product="Acetone", lists=["DEA List II"])], end_use="paint manufacturing"
+        )
+    )
+    assert not codes(outcome) & {"END_USE_VAGUE", "END_USE_MISMATCH"}
+    assert outcome.status == "clear"
+
+
+@pytest.mark.parametrize(
+    "product",
+    [
+        "Industrial cleaning solvent",
+        "Wheel cleaner concentrate",
+        "Limpiador industrial",
+        "Nail polish remover",
+    ],
+)
+def test_gbl_sold_as_a_cleaner_is_mislabelled(order, line, product):
+    """GBL's real use as a solvent does not make "cleaner" an honest description of it."""
+    outcome = evaluate(order([line(0, "gbl", 200, product=product)], end_use="Industrial cleaning"))
+    assert severity(outcome, "PRODUCT_NAME_MISMATCH") == "hold"
+    assert outcome.status == "hold"
+
+
+@pytest.mark.parametrize("product", ["GBL cleaning solvent", "gamma-Butyrolactone (electronics cleaning)"])
+def test_gbl_named_on_the_label_is_not_mislabelled(order, line, product):
+    outcome = evaluate(order([line(0, "gbl", 200, product=product)], end_use="Electronics cleaning"))
+    assert "PRODUCT_NAME_MISMATCH" not in codes(outcome)
+
+
+def test_a_flavour_word_is_still_no_disguise_for_methyl_anthranilate(order, line):
+    outcome = evaluate(
+        order(
+            [
+                line(
+                    0,
+                    "anthranilic-acid",
+                    20,
+                    product="Grape flavour base",
+                    resolved_name="methyl anthranilate",
+                )
+            ],
+            end_use="Grape flavour",
+        )
+    )
+    assert severity(outcome, "PRODUCT_NAME_MISMATCH") != "hold"
+
+
+def test_new_flavour_house_buying_methyl_anthranilate_below_threshold_is_clear(order, line):
+    """A List I flavour below its threshold to a new end user with a fitting use: nothing for a person."""
+    outcome = evaluate(
+        order(
+            [
+                line(
+                    0,
+                    "anthranilic-acid",
+                    20,
+                    product="Methyl anthranilate",
+                    resolved_name="methyl anthranilate",
+                )
+            ],
+            consignee=FLAVOUR_HOUSE,
+            end_use="Grape flavour for beverages",
+            history=NEW,
+        )
+    )
+    assert severity(outcome, "NEW_CONSIGNEE") == "info"
+    assert outcome.status == "clear"
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "quantity", "expected"),
+    [
+        ("anthranilic-acid", 200, "review"),  # over its threshold: a regulated List I export
+        ("npp", 0.1, "review"),  # no threshold: every export regulated
+        ("4-piperidone", 0.1, "review"),
+    ],
+)
+def test_new_consignee_is_review_when_a_high_risk_chemical_is_regulated(
+    order, line, entry_id, quantity, expected
+):
+    outcome = evaluate(
+        order([line(0, entry_id, quantity, product=entry_id)], consignee=FLAVOUR_HOUSE, history=NEW)
+    )
+    assert severity(outcome, "NEW_CONSIGNEE") == expected
+
+
+def test_new_consignee_is_review_for_a_designer_analogue(order, line):
+    analogue = line(0, "npp", 5, product="4-F-NPP", match_type="class", listed=False, leads_to="npp")
+    outcome = evaluate(order([analogue], history=NEW))
+    assert severity(outcome, "NEW_CONSIGNEE") == "review"
