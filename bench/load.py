@@ -226,6 +226,23 @@ def worker_boots(server: Server) -> int:
     return server.log().count("Booting worker with pid")
 
 
+def wait_for_workers(servers: list[Server], workers: int, timeout: float = 180) -> None:
+    """Until every server has ``workers`` workers again and answers /healthz (after a kill, a restart)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(len(worker_pids(s)) == workers for s in servers) and all(_healthy(s) for s in servers):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the servers did not get their {workers} workers back within {timeout:.0f} s")
+
+
+def _healthy(server: Server) -> bool:
+    try:
+        return request(server, "GET", "/healthz", timeout=10)[0] == 200
+    except (OSError, http.client.HTTPException):
+        return False
+
+
 # --- requests ----------------------------------------------------------------------------------------
 
 
@@ -349,6 +366,7 @@ class LoadRunner:
         self._lock = threading.Lock()
         self._created: list[tuple[str, str]] = []  # (screening id, api key)
         self._counter = 0
+        self._run = uuid.uuid4().hex[:8]  # references stay unique across runs on one database
 
     def stop(self) -> None:
         self._stop.set()
@@ -356,7 +374,7 @@ class LoadRunner:
     def _reference(self, prefix: str) -> str:
         with self._lock:
             self._counter += 1
-            return f"{prefix}-{os.getpid()}-{self._counter:06d}"
+            return f"{prefix}-{self._run}-{self._counter:06d}"
 
     def _record(self, call: Call, hostile: bool = False, api_key: str = "") -> None:
         with self._lock:
@@ -594,12 +612,21 @@ def summarise(calls: list[Call], elapsed: float) -> dict[str, dict[str, float]]:
 def hostile_outcomes(calls: list[Call]) -> dict[str, int]:
     """How the hostile lines came back: refused by validation (422), unresolved with a limit finding,
     or anything else (which would be a defect: never ``clear``, never a 5xx)."""
-    outcome = {"refused_422": 0, "unresolved_limit": 0, "unresolved_other": 0, "other": 0, "no_answer": 0}
+    outcome = {
+        "refused_422": 0,
+        "unresolved_limit": 0,
+        "unresolved_other": 0,
+        "order_clear": 0,
+        "other": 0,
+        "no_answer": 0,
+    }
     for call in calls:
         if call.status == 0:
             outcome["no_answer"] += 1
         elif call.status == 422:
             outcome["refused_422"] += 1
+        elif call.status in (200, 201) and isinstance(call.body, dict) and call.body.get("status") == "clear":
+            outcome["order_clear"] += 1
         elif call.status in (200, 201) and isinstance(call.body, dict):
             lines = call.body.get("lines") or call.body.get("results") or []
             line = lines[-1] if call.kind == "hostile-order" else lines[0]

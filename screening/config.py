@@ -55,6 +55,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SCREENING_DB_POOL_RECYCLE": (1800, "seconds after which a pooled connection is replaced"),
     "SCREENING_ALLOW_SQLITE_IN_PRODUCTION": (False, "let production mode run on SQLite (one machine only)"),
     "SCREENING_LOG_FORMAT": ("json", "`json` (one object per line, with the request id) or `text`"),
+    "SCREENING_SLOW_REQUEST_SECONDS": (5.0, "requests slower than this are logged as warnings"),
     "SCREENING_METRICS_TOKEN": (
         None,
         "bearer token for GET /metrics; without it only loopback clients may read it; required in production",

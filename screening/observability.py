@@ -8,7 +8,9 @@
 - **Logs.** ``SCREENING_LOG_FORMAT=json`` (the default) writes one JSON object per
   line to standard error: ``ts``, ``level``, ``logger``, ``message``, ``request_id``
   and, inside a request, ``method``, ``path`` and ``remote_addr``; exceptions add
-  ``exc_info``. ``text`` keeps the classic one-line format (with the id).
+  ``exc_info``. ``text`` keeps the classic one-line format (with the id). A request slower
+  than ``SCREENING_SLOW_REQUEST_SECONDS`` logs a warning (gunicorn's access log, also JSON with
+  the id, has every request).
 - **Metrics.** Prometheus counters and histograms (names under ``screening_``):
   HTTP requests and their latency by endpoint, screenings stored by status,
   chemistry time, rejected inputs by reason, rate-limited calls. Under gunicorn they
@@ -407,6 +409,7 @@ def register_observability(app: Flask) -> None:
     level = getattr(logging, str(app.config["SCREENING_LOG_LEVEL"]).upper(), logging.INFO)
     configure_logging(str(app.config.get("SCREENING_LOG_FORMAT") or "json"), level)
     instrument_chemistry()
+    slow_seconds = float(app.config.get("SCREENING_SLOW_REQUEST_SECONDS") or 5.0)
 
     @app.before_request
     def start_request() -> None:
@@ -429,6 +432,14 @@ def register_observability(app: Flask) -> None:
             REJECTED_INPUTS.labels(reason=reason).inc()
         if response.status_code >= 500:
             log.error("%s %s answered %s", request.method, request.path, response.status_code)
+        elif started is not None and time.perf_counter() - started >= slow_seconds:
+            log.warning(
+                "slow request: %s %s answered %s in %.0f ms",
+                request.method,
+                request.path,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
         return response
 
     app.add_url_rule("/metrics", "observability.metrics", metrics_view, methods=["GET"])

@@ -1,10 +1,10 @@
 """Fixtures for the production-strength tests: real gunicorn servers on scratch databases.
 
-``pg_url``: a dedicated PostgreSQL database created for the test module (on the server that
-``TEST_DATABASE_URL`` names, else the local one at 127.0.0.1:5432) and dropped after it; the tests
-that need it are skipped, with the reason, when no PostgreSQL answers. ``sqlite_url``: a temporary
-SQLite file. The servers, the load and the checks of what was stored come from ``bench/load.py``,
-so the benchmark and the tests exercise the same code.
+``cluster``: two gunicorn servers with two workers each on one database, first a dedicated
+PostgreSQL database (created on the server ``TEST_DATABASE_URL`` names, else the local one at
+127.0.0.1:5432, and dropped afterwards; skipped with the reason when no PostgreSQL answers), then
+a temporary SQLite file. The servers, the load and the checks of what was stored come from
+``bench/load.py``, so the benchmark and the tests exercise the same code.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
 
 import pytest
 
@@ -19,39 +21,47 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from bench.load import postgres_reachable, scratch_postgres_database  # noqa: E402
+from bench.load import (  # noqa: E402
+    postgres_reachable,
+    prepare_keys,
+    running_servers,
+    scratch_postgres_database,
+)
+from screening.devserver import Server  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def server_env() -> dict[str, str]:
-    """Servers in these tests run few workers with one chemistry process each: the CI machine is small."""
-    return {"SCREENING_CHEM_WORKERS": "1", "SCREENING_LOG_LEVEL": "WARNING"}
+@dataclass
+class Cluster:
+    """Two gunicorn servers (two workers each) on one database, and API keys of two organisations."""
+
+    backend: str
+    url: str
+    servers: list[Server]
+    keys: list[str]
+    access_log: str  # gunicorn's access log of both servers (JSON lines)
 
 
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    problem = postgres_reachable()
-    if problem:
-        pytest.skip(f"no PostgreSQL reachable ({problem})")
-    with scratch_postgres_database(prefix="prodtest") as url:
-        yield url
+CLUSTER_ENV = {
+    "SCREENING_CHEM_WORKERS": "1",  # the CI machine is small: one chemistry process per worker
+    "SCREENING_LOG_LEVEL": "WARNING",
+    "SCREENING_SLOW_REQUEST_SECONDS": "0.000001",  # every request logs a line: the log test reads them
+}
 
 
-@pytest.fixture(scope="module")
-def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return "sqlite:///" + str(tmp_path_factory.mktemp("prod") / "production.db")
-
-
-@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
-def database_url_for_servers(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """One scratch database per backend: PostgreSQL (skipped when unreachable), then a SQLite file."""
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("prod") / "servers.db")
-        return
-    problem = postgres_reachable()
-    if problem:
-        pytest.skip(f"no PostgreSQL reachable ({problem})")
-    with scratch_postgres_database(prefix="prodtest") as url:
-        yield url
+@pytest.fixture(scope="session", params=["postgresql", "sqlite"])
+def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Two servers on one scratch PostgreSQL database (skipped when none answers), then on one SQLite
+    file; shared by every server test of the session (starting servers is the slow part)."""
+    with ExitStack() as stack:
+        if request.param == "postgresql":
+            problem = postgres_reachable()
+            if problem:
+                pytest.skip(f"no PostgreSQL reachable ({problem})")
+            url = stack.enter_context(scratch_postgres_database(prefix="prodtest"))
+        else:
+            url = "sqlite:///" + str(tmp_path_factory.mktemp("cluster") / "cluster.db")
+        keys = prepare_keys(url, ["Cluster Exports A", "Cluster Exports B"])
+        access_log = str(tmp_path_factory.mktemp("logs") / "access.log")
+        env = {**CLUSTER_ENV, "SCREENING_ACCESS_LOG": access_log}
+        servers = stack.enter_context(running_servers(url, servers=2, workers=2, extra_env=env))
+        yield Cluster(request.param, url, servers, keys, access_log)

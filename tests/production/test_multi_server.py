@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,34 +19,16 @@ import pytest
 
 from bench.load import (
     consistency_problems,
-    prepare_keys,
     request,
-    running_servers,
     stored_state,
     submit_order,
 )
-from screening.devserver import Server
 
 pytestmark = pytest.mark.slow
 
 CUMULATION_FLAGS = {"SPLIT_BELOW_THRESHOLD", "CUMULATIVE_THRESHOLD_MET"}
 SPLIT_FRACTION = 0.3  # each order carries 30 % of the threshold: the 4th one crosses it
 SPLIT_ORDERS = 6
-
-
-@dataclass
-class Cluster:
-    url: str
-    servers: list[Server]
-    keys: list[str]
-
-
-@pytest.fixture(scope="module")
-def cluster(database_url_for_servers: str, server_env: dict[str, str]) -> Iterator[Cluster]:
-    url = database_url_for_servers
-    keys = prepare_keys(url, ["Multi Server Exports A", "Multi Server Exports B"])
-    with running_servers(url, servers=2, workers=2, extra_env=server_env) as servers:
-        yield Cluster(url, servers, keys)
 
 
 def plain_order(reference: str, consignee: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
@@ -61,7 +41,7 @@ def plain_order(reference: str, consignee: str, lines: list[dict[str, Any]]) -> 
     }
 
 
-def test_orders_stored_once_and_retries_on_the_other_server_replay(cluster: Cluster) -> None:
+def test_orders_stored_once_and_retries_on_the_other_server_replay(cluster: Any) -> None:
     run = uuid.uuid4().hex[:8]
     orders = [
         plain_order(
@@ -145,7 +125,7 @@ def split_candidate() -> tuple[str, float, str, bool]:
     return entry_id, float(threshold.mass_kg), entry.smiles, bool(threshold.meta.verified)
 
 
-def test_split_orders_on_both_servers_at_once_are_cumulated(cluster: Cluster) -> None:
+def test_split_orders_on_both_servers_at_once_are_cumulated(cluster: Any) -> None:
     entry_id, threshold_kg, smiles, _verified = split_candidate()
     run = uuid.uuid4().hex[:8]
     consignee = f"Importadora Dividida {run} SA de CV"
@@ -192,7 +172,7 @@ def test_split_orders_on_both_servers_at_once_are_cumulated(cluster: Cluster) ->
     assert consistency_problems(state, {c.body["id"]: c.reference for c in calls}) == []
 
 
-def test_servers_answer_health_and_readiness_after_the_load(cluster: Cluster) -> None:
+def test_servers_answer_health_and_readiness_after_the_load(cluster: Any) -> None:
     for server in cluster.servers:
         assert request(server, "GET", "/healthz")[0] == 200
         status, body, _ = request(server, "GET", "/readyz")
