@@ -330,6 +330,10 @@ def _classes(
     for cc in cw.classes:
         if cc.cls.leads_to in is_ or not (cc.indices & possible):
             continue
+        if cc.cls.listed and is_:
+            # A class defined "unless listed in another schedule" (21 U.S.C. 812(c) Schedule I(e) for
+            # the FRS) does not take in a chemical that is itself an entry (carfentanil).
+            continue
         for pattern in cc.patterns:
             atoms = pattern.matches(ctx.mol, possible)
             if atoms is not None:

@@ -345,3 +345,30 @@ def test_close_designer_variant_is_an_analogue(engine):
     result = engine.screen(Identifiers(smiles="Cc1ccc(NC2CCN(CCc3ccccc3)CC2)cc1"))  # 4-methyl-ANPP
     assert result.classification == "analog"
     assert "anpp" in {m.entry_id for m in result.matches} | {m.leads_to for m in result.matches}
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    [
+        "CC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",  # acetylfentanyl
+        "CCC(=O)N(c1ccc(F)cc1)C1CCN(CCc2ccccc2)CC1",  # para-fluorofentanyl
+        "O=C(c1ccco1)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",  # furanylfentanyl
+        "CCC(=O)N(c1ccccc1)C1CCN(CCc2cccs2)CC1",  # thiofentanyl
+    ],
+)
+def test_fentanyl_related_substances_are_listed_by_class(engine, smiles):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "listed"
+    assert any(m.class_id == "fentanyl-related-substance" and m.listed for m in result.matches)
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    [
+        "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",  # fentanyl itself
+        "CCC(=O)N(c1ccccc1)C1CCN(Cc2ccccc2)CC1",  # benzylfentanyl (one carbon: not an FRS)
+    ],
+)
+def test_the_frs_class_does_not_take_in_entries_or_benzylfentanyl(engine, smiles):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert not any(m.class_id == "fentanyl-related-substance" for m in result.matches)
