@@ -157,9 +157,70 @@ class ChemicalDictionary:
 _lock = threading.Lock()
 
 
+# Bump when name_key() or the index layout changes: a cached index from before must not be reused.
+_INDEX_FORMAT = "1"
+
+
+def _cache_path() -> str | None:
+    """Where the built index is cached between processes (None: no writable cache directory)."""
+    base = os.environ.get("CHEM_DB_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "chem_db"
+    )
+    try:
+        import chemicals
+
+        version = getattr(chemicals, "__version__", "unknown")
+        os.makedirs(base, exist_ok=True)
+    except OSError:
+        return None
+    return os.path.join(base, f"dictionary-{version}-{_INDEX_FORMAT}.pickle")
+
+
+def _load_cached(path: str) -> ChemicalDictionary | None:
+    import pickle
+
+    try:
+        with open(path, "rb") as fh:
+            state = pickle.load(fh)
+        d = ChemicalDictionary.__new__(ChemicalDictionary)
+        d.__dict__.update(state)
+        d._io_lock = threading.Lock()
+        if not all(os.path.exists(p) for p in d._paths):
+            return None
+        return d
+    except Exception:  # noqa: BLE001 - a stale or broken cache is rebuilt
+        return None
+
+
+def _save_cache(d: ChemicalDictionary, path: str) -> None:
+    import pickle
+
+    state = {k: v for k, v in d.__dict__.items() if k != "_io_lock"}
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # atomic: concurrent processes never read half a file
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
 @lru_cache(maxsize=1)
 def _build() -> ChemicalDictionary:
-    return ChemicalDictionary()
+    """The index, from the per-user cache when present (tens of milliseconds), else built from the
+    tables (a few seconds) and cached for the next process."""
+    path = _cache_path()
+    if path is not None and os.path.exists(path):
+        cached = _load_cached(path)
+        if cached is not None:
+            return cached
+    d = ChemicalDictionary()
+    if path is not None:
+        _save_cache(d, path)
+    return d
 
 
 def get_dictionary() -> ChemicalDictionary:
