@@ -326,6 +326,35 @@ def fentanyl_precursor_not_end_user(ctx: Context) -> Flag | None:
     )
 
 
+@check("RESTRICTED_PRECURSOR_NOT_END_USER", "order")
+def restricted_precursor_not_end_user(ctx: Context) -> Flag | None:
+    """A listed precursor with no legitimate trade beyond a few manufacturers (the designer-era
+    listings APAAN, APAA, MAPA, PMK glycidate and glycidic acid, and PMK itself) goes to a consignee
+    that is not itself the end user.
+
+    hold: DEA listed these because they serve illicit P2P and PMK production and have almost no
+    legitimate market; a distributor, forwarder or broker has no use for them.
+    """
+    policy = ctx.ruleset.red_flags
+    if not policy.end_user_only or known_end_user(ctx):
+        return None
+    lines = [v.index for v in ctx.lines if any(h.entry_id in policy.end_user_only for h in v.hits)]
+    if not lines:
+        return None
+    names = [h.name for v in ctx.lines for h in v.hits if h.entry_id in policy.end_user_only]
+    meta = policy.end_user_only_meta
+    return Flag(
+        "RESTRICTED_PRECURSOR_NOT_END_USER",
+        HOLD,
+        f"{', '.join(dict.fromkeys(names))} to a consignee that is not the end user "
+        f"({ctx.facts.consignee.kind}): these precursors have almost no legitimate trade.",
+        meta.citation if meta else "21 CFR 1310.02(a); 21 CFR 1313.05",
+        line=lines[0] if len(lines) == 1 else None,
+        evidence={"lines": lines, "consignee": _party_evidence(ctx.facts.consignee)},
+        verified=meta.verified if meta else False,
+    )
+
+
 @check("TRANSSHIPMENT", "order")
 def transshipment(ctx: Context) -> Flag | None:
     """The shipment passes through third countries on its way to the destination.

@@ -220,6 +220,10 @@ class RedFlagPolicy:
     # Added: words with no meaning of their own in an end use; per-family disguises that are also real uses.
     end_use_filler_words: tuple[str, ...] = ()
     known_disguises: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Added: listed chemicals with no legitimate trade through intermediaries
+    # (RESTRICTED_PRECURSOR_NOT_END_USER).
+    end_user_only: frozenset[str] = frozenset()
+    end_user_only_meta: RuleMeta | None = None
 
 
 @dataclass
@@ -330,6 +334,13 @@ class RuleSet:
         add("red_flags.yaml", "vague_end_uses", "phrases", flags.vague_end_uses.meta)
         add("red_flags.yaml", "plausible_end_uses", "families", flags.plausible_meta)
         add("red_flags.yaml", "disguise_words", "phrases", flags.disguise_words.meta)
+        if flags.end_user_only_meta is not None:
+            add(
+                "red_flags.yaml",
+                "end_user_only",
+                ", ".join(sorted(flags.end_user_only)),
+                flags.end_user_only_meta,
+            )
         return rows
 
     # ---- lookups used by the engine ----
@@ -642,6 +653,8 @@ def _build(data: dict[str, Any], digest: str, directory: str) -> RuleSet:
             tuple(p.lower() for p in flags["disguise_words"]["phrases"]), _meta(flags["disguise_words"])
         ),
         end_use_filler_words=tuple(w.lower() for w in flags["vague_end_uses"].get("filler_words", ())),
+        end_user_only=frozenset(flags["end_user_only"]["entry_ids"]),
+        end_user_only_meta=_meta(flags["end_user_only"]),
         known_disguises={
             k: tuple(v.lower() for v in vs)
             for k, vs in flags["disguise_words"].get("known_disguises", {}).items()

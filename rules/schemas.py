@@ -303,12 +303,17 @@ class PlausibleUsesSchema(RuleMetaSchema):
     )
 
 
+class EndUserOnlySchema(RuleMetaSchema):
+    entry_ids = fields.List(fields.String(validate=NON_EMPTY), required=True, validate=NON_EMPTY)
+
+
 class RedFlagsFileSchema(StrictSchema):
     history = fields.Nested(HistoryPolicySchema, required=True)
     intermediaries = fields.Nested(IntermediariesSchema, required=True)
     vague_end_uses = fields.Nested(VagueEndUsesSchema, required=True)
     plausible_end_uses = fields.Nested(PlausibleUsesSchema, required=True)
     disguise_words = fields.Nested(DisguiseWordsSchema, required=True)
+    end_user_only = fields.Nested(EndUserOnlySchema, required=True)
 
 
 # Files made of lists of entries: file name -> {top-level key: (entry schema, field naming the entry)}.

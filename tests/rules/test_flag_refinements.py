@@ -138,3 +138,42 @@ def test_new_consignee_is_review_for_a_designer_analogue(order, line):
     analogue = line(0, "npp", 5, product="4-F-NPP", match_type="class", listed=False, leads_to="npp")
     outcome = evaluate(order([analogue], history=NEW))
     assert severity(outcome, "NEW_CONSIGNEE") == "review"
+
+
+DISTRIBUTOR = Party("Comercializadora Quimica Azteca SA de CV", "MX", "distributor", "Culiacan, Sin.")
+FORWARDER = Party("Logistica Express Aduanal SA de CV", "MX", "freight_forwarder", "Nuevo Laredo, Tamps.")
+
+
+@pytest.mark.parametrize("entry_id", ["apaan", "apaa", "mapa", "pmk-glycidate", "pmk-glycidic-acid", "pmk"])
+@pytest.mark.parametrize("consignee", [DISTRIBUTOR, FORWARDER], ids=["distributor", "forwarder"])
+def test_precursors_without_a_legitimate_market_to_an_intermediary_are_held(order, line, entry_id, consignee):
+    outcome = evaluate(
+        order([line(0, entry_id, 5, product=entry_id)], consignee=consignee, end_use="reventa")
+    )
+    assert severity(outcome, "RESTRICTED_PRECURSOR_NOT_END_USER") == "hold"
+    assert outcome.status == "hold"
+
+
+def test_a_restricted_precursor_to_its_end_user_is_not_this_flag(order, line):
+    outcome = evaluate(order([line(0, "pmk-glycidate", 5, product="PMK glycidate")], end_use="Research"))
+    assert "RESTRICTED_PRECURSOR_NOT_END_USER" not in codes(outcome)
+    assert outcome.status in ("review", "hold")
+
+
+@pytest.mark.parametrize("entry_id", ["piperonal", "benzaldehyde", "anthranilic-acid"])
+def test_precursors_with_a_real_market_may_go_through_distributors(order, line, entry_id):
+    outcome = evaluate(order([line(0, entry_id, 0.5, product=entry_id)], consignee=DISTRIBUTOR))
+    assert "RESTRICTED_PRECURSOR_NOT_END_USER" not in codes(outcome)
+
+
+@pytest.mark.parametrize(
+    "end_use", ["Antiseptic manufacture", "Povidone-iodine production", "Fabricacion de antisepticos"]
+)
+def test_antiseptics_are_a_real_use_of_iodine(order, line, end_use):
+    outcome = evaluate(order([line(0, "iodine", 100, product="Iodine")], end_use=end_use))
+    assert not codes(outcome) & {"END_USE_MISMATCH", "END_USE_VAGUE"}
+
+
+def test_the_end_user_only_list_is_reported_as_unverified_data(ruleset):
+    rows = [row for row in ruleset.unverified_rules() if "end_user_only" in str(row)]
+    assert rows
