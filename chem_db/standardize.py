@@ -217,6 +217,8 @@ def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
     >>> p.inorganic, Chem.MolToSmiles(p.components[0])
     (True, '[K+].[O]=[Mn](=[O])(=[O])[O-]')
     """
+    if not (cues.fragments or cues.metals or cues.charges or cues.isotopes) and _has_carbon(mol):
+        return Prepared(mol, [mol], multiplicity=[1])  # one neutral organic molecule: nothing to do
     steps: list[str] = []
     removed: list[str] = []
     smiles_has_dot = cues.fragments
