@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from rdkit import Chem
+from rdkit.Chem import rdinchi
 
 _FORMULA_ATOM = re.compile(r"([A-Z][a-z]?)(\d*)")
 
@@ -73,10 +74,11 @@ def identify(mol: Chem.Mol) -> Identity:
     >>> identify(Chem.MolFromSmiles("CC(C)=O")).inchikey
     'CSCPPACGZOOCGX-UHFFFAOYSA-N'
     """
-    inchi = Chem.MolToInchi(mol) or ""
+    # rdinchi directly: the Chem.MolToInchi wrapper routes every InChI warning through Python logging.
+    inchi = rdinchi.MolToInchi(mol, "")[0] or ""
     if not inchi:
         raise ValueError("InChI could not be computed for this structure")
-    key = Chem.InchiToInchiKey(inchi) or ""
+    key = rdinchi.InchiToInchiKey(inchi) or ""
     formula = inchi.split("/", 2)[1] if inchi.count("/") >= 1 else ""
     return Identity(inchi, key, formula)
 
