@@ -111,13 +111,15 @@ def write_results(
     writer = csv.writer(out)
     writer.writerow(OUTPUT_COLUMNS)
     for i, r in enumerate(results):
-        ids = items[i] if items is not None and i < len(items) else None
+        given = dict(r.identifiers_given)
+        if items is not None and i < len(items):
+            given = {k: v for k, v in vars(items[i]).items() if v}
         writer.writerow(
             [
                 i,
-                ids.cas if ids and ids.cas else "",
-                ids.smiles if ids and ids.smiles else "",
-                ids.name if ids and ids.name else "",
+                given.get("cas", ""),
+                given.get("smiles", ""),
+                given.get("name", ""),
                 r.classification,
                 r.resolved.smiles if r.resolved else "",
                 "; ".join(dict.fromkeys(m.entry_id for m in r.matches)),

@@ -95,6 +95,8 @@ class Engine:
             r if r is not None else self._failed(resolutions[i], "SCREENING_FAILED", "No result.")
             for i, r in enumerate(results)
         ]
+        for r, ids_given in zip(final, ids, strict=True):
+            r.identifiers_given = {k: str(v) for k, v in vars(ids_given).items() if v is not None and v != ""}
         if products:
             for r, product in zip(final, products, strict=False):
                 if product:

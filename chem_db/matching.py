@@ -479,10 +479,10 @@ def _similarity(cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatc
         return
     fp = fingerprint(ctx.mol)
     scores = DataStructs.BulkTanimotoSimilarity(fp, cw.similarity_fps)
-    best = max(range(len(scores)), key=scores.__getitem__)
-    top = cw.similarity_entries[best]
-    out.nearest = R.Nearest(top.entry.id, top.entry.name, round(scores[best], 3))
-    if ctx.mol.GetNumHeavyAtoms() < 6 or any(m.listed for m in out.matches):
+    best_score = max(scores)
+    top = cw.similarity_entries[scores.index(best_score)]
+    out.nearest = R.Nearest(top.entry.id, top.entry.name, round(best_score, 3))
+    if best_score < SIMILARITY_CUTOFF or ctx.mol.GetNumHeavyAtoms() < 6 or any(m.listed for m in out.matches):
         return  # a listed chemical needs no "looks like" on top; tiny molecules give noisy scores
     already = {m.entry_id for m in out.matches} | {m.leads_to for m in out.matches if m.leads_to}
     for i, s in enumerate(scores):

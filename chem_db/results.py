@@ -131,6 +131,7 @@ class LineResult:
     nearest: Nearest | None = None
     parent_mass_fraction: float | None = None  # matched parent's mass / mass as given (salts, hydrates)
     engine_version: str = ""
+    identifiers_given: dict[str, str] = field(default_factory=dict)  # the identifier values as given
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
