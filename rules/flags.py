@@ -1006,24 +1006,64 @@ def split_below_threshold(ctx: Context, agg: Aggregate) -> Flag | None:
     single order reaches: the pattern of splitting an order to stay under the threshold.
 
     hold: structuring to evade reporting is a crime (21 U.S.C. 841(c)(3)); the evidence lists the orders
-    summed.
+    summed. review instead when the chemical is a List II solvent or reagent and the consignee is its
+    own end user who bought it in several earlier calendar months (red_flags.yaml `splitting`): a
+    paint maker's regular deliveries are consumption, not structuring, but the month still needs its
+    filings.
     """
     if agg.scope != "threshold" or agg.order_over or not agg.month_over or agg.single_prior_over:
         return None
     m = agg.month_measure
     assert m is not None
     count = len({c.reference for c in agg.current + agg.prior})
-    return Flag(
-        "SPLIT_BELOW_THRESHOLD",
-        HOLD,
+    months = _earlier_purchase_months(ctx, agg.entry_id)
+    policy = ctx.ruleset.red_flags
+    established = (
+        policy.split_established_months is not None
+        and len(months) >= policy.split_established_months
+        and not agg.list_I
+        and not ctx.high_risk()
+        and known_end_user(ctx)
+    )
+    evidence = _threshold_evidence(ctx, agg)
+    evidence["earlier_purchase_months"] = months
+    message = (
         f"{agg.name}: {count} orders this calendar month to this consignee total "
         f"{m.amount:,.3f} {m.unit}, at or "
-        f"above the threshold of {m.limit:,.3f} {m.unit}, though none reaches it alone.",
+        f"above the threshold of {m.limit:,.3f} {m.unit}, though none reaches it alone."
+    )
+    if established:
+        message += (
+            f" The consignee is the end user and bought it in {len(months)} earlier months: "
+            "file for the month's total."
+        )
+    return Flag(
+        "SPLIT_BELOW_THRESHOLD",
+        REVIEW if established else HOLD,
+        message,
         "21 CFR 1310.04(f); 21 U.S.C. 841(c)(3)",
         line=agg.regulated_lines[0],
-        evidence=_threshold_evidence(ctx, agg),
-        verified=_threshold_verified(agg),
+        evidence=evidence,
+        verified=_threshold_verified(agg)
+        and (not established or bool(policy.split_meta and policy.split_meta.verified)),
     )
+
+
+def _earlier_purchase_months(ctx: Context, entry_id: str) -> list[str]:
+    """Calendar months (YYYY-MM) before this order's month, within the history window, in which the
+    consignee bought ``entry_id`` from this exporter."""
+    policy = ctx.ruleset.red_flags
+    on = ctx.facts.order_date
+    current = (on.year, on.month)
+    months = {
+        (p.order_date.year, p.order_date.month)
+        for p in ctx.facts.history.prior_lines
+        if entry_id in p.entry_ids
+        and 0 <= (on - p.order_date).days <= policy.history_window_days
+        and (p.order_date.year, p.order_date.month) < current
+        and p.reference != ctx.facts.reference
+    }
+    return [f"{y:04d}-{mo:02d}" for y, mo in sorted(months)]
 
 
 @check("LISTED_BELOW_THRESHOLD", "entry")

@@ -224,6 +224,10 @@ class RedFlagPolicy:
     # (RESTRICTED_PRECURSOR_NOT_END_USER).
     end_user_only: frozenset[str] = frozenset()
     end_user_only_meta: RuleMeta | None = None
+    # Added: earlier calendar months of purchases that make a List II end user's monthly total a
+    # consumption pattern rather than splitting (SPLIT_BELOW_THRESHOLD at review instead of hold).
+    split_established_months: int | None = None
+    split_meta: RuleMeta | None = None
 
 
 @dataclass
@@ -334,6 +338,13 @@ class RuleSet:
         add("red_flags.yaml", "vague_end_uses", "phrases", flags.vague_end_uses.meta)
         add("red_flags.yaml", "plausible_end_uses", "families", flags.plausible_meta)
         add("red_flags.yaml", "disguise_words", "phrases", flags.disguise_words.meta)
+        if flags.split_meta is not None:
+            add(
+                "red_flags.yaml",
+                "splitting",
+                f"established after {flags.split_established_months} earlier months",
+                flags.split_meta,
+            )
         if flags.end_user_only_meta is not None:
             add(
                 "red_flags.yaml",
@@ -653,6 +664,8 @@ def _build(data: dict[str, Any], digest: str, directory: str) -> RuleSet:
             tuple(p.lower() for p in flags["disguise_words"]["phrases"]), _meta(flags["disguise_words"])
         ),
         end_use_filler_words=tuple(w.lower() for w in flags["vague_end_uses"].get("filler_words", ())),
+        split_established_months=flags["splitting"]["established_months"],
+        split_meta=_meta(flags["splitting"]),
         end_user_only=frozenset(flags["end_user_only"]["entry_ids"]),
         end_user_only_meta=_meta(flags["end_user_only"]),
         known_disguises={

@@ -303,6 +303,10 @@ class PlausibleUsesSchema(RuleMetaSchema):
     )
 
 
+class SplittingSchema(RuleMetaSchema):
+    established_months = fields.Integer(required=True, validate=validate.Range(min=1, max=120))
+
+
 class EndUserOnlySchema(RuleMetaSchema):
     entry_ids = fields.List(fields.String(validate=NON_EMPTY), required=True, validate=NON_EMPTY)
 
@@ -314,6 +318,7 @@ class RedFlagsFileSchema(StrictSchema):
     plausible_end_uses = fields.Nested(PlausibleUsesSchema, required=True)
     disguise_words = fields.Nested(DisguiseWordsSchema, required=True)
     end_user_only = fields.Nested(EndUserOnlySchema, required=True)
+    splitting = fields.Nested(SplittingSchema, required=True)
 
 
 # Files made of lists of entries: file name -> {top-level key: (entry schema, field naming the entry)}.

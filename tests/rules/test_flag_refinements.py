@@ -177,3 +177,56 @@ def test_antiseptics_are_a_real_use_of_iodine(order, line, end_use):
 def test_the_end_user_only_list_is_reported_as_unverified_data(ruleset):
     rows = [row for row in ruleset.unverified_rules() if "end_user_only" in str(row)]
     assert rows
+
+
+def _acetone_history(*months: int) -> History:
+    from datetime import date
+
+    from rules.facts import PriorLine
+
+    lines = [
+        PriorLine(f"o{m}", f"PO-{m}", date(2026, m, 3), ["acetone"], 1000, "kg", status="clear")
+        for m in months
+    ]
+    return History(prior_lines=lines, prior_order_count=len(lines))
+
+
+def _second_acetone_order_of_the_month(order, line, history, **kwargs):
+    return evaluate(
+        order([line(0, "acetone", 1000, product="Acetone", lists=["DEA List II"])], history=history, **kwargs)
+    )
+
+
+def test_split_by_a_regular_end_user_of_a_list_II_solvent_is_review(order, line):
+    """Sep, Oct and 3 Nov: 1,000 kg each; a second 1,000 kg on 20 Nov crosses 1,500 kg for November."""
+    outcome = _second_acetone_order_of_the_month(order, line, _acetone_history(9, 10, 11))
+    split = next(f for f in outcome.flags if f.code == "SPLIT_BELOW_THRESHOLD")
+    assert split.severity == "review" and split.evidence["earlier_purchase_months"] == ["2026-09", "2026-10"]
+    assert outcome.status == "review"
+
+
+def test_split_without_an_established_pattern_is_hold(order, line):
+    outcome = _second_acetone_order_of_the_month(order, line, _acetone_history(11))
+    assert severity(outcome, "SPLIT_BELOW_THRESHOLD") == "hold"
+
+
+def test_split_through_a_distributor_is_hold_even_with_history(order, line):
+    outcome = _second_acetone_order_of_the_month(
+        order, line, _acetone_history(9, 10, 11), consignee=DISTRIBUTOR
+    )
+    assert severity(outcome, "SPLIT_BELOW_THRESHOLD") == "hold"
+
+
+def test_split_of_a_list_I_chemical_is_hold_even_with_history(order, line):
+    from datetime import date
+
+    from rules.facts import PriorLine
+
+    history = History(
+        prior_lines=[
+            PriorLine(f"o{m}", f"PO-{m}", date(2026, m, 3), ["benzaldehyde"], 3, "kg") for m in (9, 10, 11)
+        ],
+        prior_order_count=3,
+    )
+    outcome = evaluate(order([line(0, "benzaldehyde", 3, product="Benzaldehyde")], history=history))
+    assert severity(outcome, "SPLIT_BELOW_THRESHOLD") == "hold"
