@@ -26,7 +26,7 @@ from rules.context import (
     LineView,
     prior_contribution,
 )
-from rules.facts import HOLD, INFO, REVIEW, Flag, Party
+from rules.facts import HOLD, INFO, REVIEW, FindingFacts, Flag, Party
 from rules.ruleset import Route, RouteIdentifier
 from rules.text import contains_phrase, first_phrase, fold, leftover
 
@@ -530,14 +530,18 @@ def identifier_conflict(ctx: Context, view: LineView) -> Flag | None:
     """The identifiers given for one line disagree (e.g. a CAS number that belongs to another
     structure than the SMILES or name given).
 
-    hold when any side of the conflict is a listed chemical or an analogue: mislabelling is a classic
-    diversion signal. review when chem_db screened every side and none is (a clerical error between two
-    unlisted chemicals cannot hide a listed one, but the paperwork must still be corrected).
+    hold when any side of the conflict is a high-risk chemical (List I, controlled, INCB-only) or an
+    analogue, or a listed chemical in a regulated quantity: mislabelling is a classic diversion signal.
+    review when chem_db screened every side and none is (a clerical error between two unlisted
+    chemicals, or between two List II solvents below their thresholds, cannot hide a precursor, but the
+    paperwork must still be corrected).
     """
     conflicts = [f for f in view.line.findings if f.code == "IDENTIFIER_CONFLICT"]
     if not conflicts:
         return None
     concerned = bool(view.hits or view.dormant or view.analogs) or view.unresolved
+    if concerned and not (view.dormant or view.analogs or view.unresolved):
+        concerned = _conflict_may_hide_a_precursor(ctx, view, conflicts)
     return Flag(
         "IDENTIFIER_CONFLICT",
         HOLD if concerned else REVIEW,
@@ -549,6 +553,21 @@ def identifier_conflict(ctx: Context, view: LineView) -> Flag | None:
             "identifiers": view.line.identifiers,
         },
     )
+
+
+def _conflict_may_hide_a_precursor(ctx: Context, view: LineView, conflicts: list[FindingFacts]) -> bool:
+    """False only when chem_db screened every side of the conflict and each side is at most a List II
+    chemical below its threshold (or unlisted)."""
+    hit_ids = {h.entry_id for h in view.hits}
+    for finding in conflicts:
+        resolved = finding.detail.get("resolved") or []
+        if len(resolved) < 2 or not all(resolved):
+            return True  # a side chem_db could not screen: what it hides is unknown
+        if any(entry and entry not in hit_ids for entry in finding.detail.get("entries") or []):
+            return True
+    if any(h.list_I or h.controlled or h.incb_only or not h.us_listed for h in view.hits):
+        return True
+    return any((agg := ctx.aggregates.get(h.entry_id)) is not None and agg.regulated for h in view.hits)
 
 
 INVALID_IDENTIFIER_CODES = ("CAS_INVALID", "SMILES_INVALID", "INCHI_INVALID", "INCHIKEY_INVALID")

@@ -230,3 +230,55 @@ def test_split_of_a_list_I_chemical_is_hold_even_with_history(order, line):
     )
     outcome = evaluate(order([line(0, "benzaldehyde", 3, product="Benzaldehyde")], history=history))
     assert severity(outcome, "SPLIT_BELOW_THRESHOLD") == "hold"
+
+
+def _acetone_toluene_conflict(line, quantity):
+    from rules.facts import FindingFacts, MatchFacts
+
+    both = [
+        MatchFacts("toluene", "Toluene", "exact", 1.0, ["DEA List II"]),
+        MatchFacts("acetone", "Acetone", "exact", 1.0, ["DEA List II"]),
+    ]
+    conflict = FindingFacts(
+        "IDENTIFIER_CONFLICT",
+        "CAS 108-88-3 is toluene; the name acetone is acetone",
+        "cas",
+        {
+            "identifiers": ["cas", "name"],
+            "resolved": ["Cc1ccccc1", "CC(C)=O"],
+            "entries": ["toluene", "acetone"],
+        },
+    )
+    return line(0, None, quantity, product="Acetone", matches=both, findings=[conflict])
+
+
+def test_a_clerical_conflict_between_two_list_II_solvents_below_threshold_is_review(order, line):
+    outcome = evaluate(order([_acetone_toluene_conflict(line, 200)]))
+    assert severity(outcome, "IDENTIFIER_CONFLICT") == "review"
+    assert outcome.status == "review"
+
+
+def test_a_conflict_on_a_regulated_quantity_is_hold(order, line):
+    outcome = evaluate(order([_acetone_toluene_conflict(line, 20000)]))
+    assert severity(outcome, "IDENTIFIER_CONFLICT") == "hold"
+
+
+def test_a_conflict_with_a_list_I_side_is_hold(order, line):
+    from rules.facts import FindingFacts, MatchFacts
+
+    both = [
+        MatchFacts("p2p", "Phenylacetone", "exact", 1.0, ["Schedule II immediate precursor"]),
+        MatchFacts("acetone", "Acetone", "exact", 1.0, ["DEA List II"]),
+    ]
+    conflict = FindingFacts(
+        "IDENTIFIER_CONFLICT",
+        "SMILES is P2P; CAS 67-64-1 is acetone",
+        "smiles",
+        {
+            "identifiers": ["smiles", "cas"],
+            "resolved": ["CC(=O)Cc1ccccc1", "CC(C)=O"],
+            "entries": [None, "acetone"],
+        },
+    )
+    outcome = evaluate(order([line(0, None, 5, product="Acetone", matches=both, findings=[conflict])]))
+    assert severity(outcome, "IDENTIFIER_CONFLICT") == "hold"
