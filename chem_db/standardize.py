@@ -164,6 +164,25 @@ def drop_isotopes(mol: Chem.Mol) -> Chem.Mol:
     return mol
 
 
+# Neutral mineral acids that form salts with bases (HF, HCl, HBr, HI, H2SO4, H3PO4, HNO3, HClO4).
+_MINERAL_ACIDS = frozenset(
+    {"F", "Cl", "Br", "I", "O=S(=O)(O)O", "O=P(O)(O)O", "O=[N+]([O-])O", "[O-][Cl+3]([O-])([O-])O"}
+)
+# Something an acid can protonate: a cation, an amine or aniline nitrogen (not amide, sulfonamide,
+# nitro, nitrile, imide), a pyridine- or imidazole-type ring nitrogen, an amidine.
+_BASE = Chem.MolFromSmarts(
+    "[+,$([NX3;!$(N-[C,S,P]=[O,S]);!$(N-[N+]=O);!$(N-N=O)]),$([nX2]),$([NX2]=C-[NX3])]"
+)
+
+
+def _is_base(frag: Chem.Mol) -> bool:
+    return frag.HasSubstructMatch(_BASE)
+
+
+def _is_free_mineral_acid(frag: Chem.Mol) -> bool:
+    return Chem.MolToSmiles(frag) in _MINERAL_ACIDS
+
+
 def is_counter_ion(frag: Chem.Mol) -> bool:
     """True for water, inorganic ions and acids, and the usual organic salt formers."""
     if not _has_carbon(frag):
@@ -235,8 +254,13 @@ def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
     n_frags = len(frags)
     if n_frags > 1:
         organic = [f for f in frags if not is_counter_ion(f)]
+        if any(_has_carbon(f) for f in organic) and not any(_is_base(f) for f in organic):
+            # A mineral acid with nothing basic to protonate is not a counter-ion: "Cl.CO" is
+            # methanolic hydrogen chloride, not a hydrochloride salt. It stays a component.
+            organic += [f for f in frags if _is_free_mineral_acid(f)]
         if any(_has_carbon(f) for f in organic):
-            removed = [Chem.MolToSmiles(neutralize(f)) for f in frags if is_counter_ion(f)]
+            kept = {id(f) for f in organic}
+            removed = [Chem.MolToSmiles(neutralize(f)) for f in frags if id(f) not in kept]
             if removed:
                 steps.append("drop_counter_ions")
             frags = organic
@@ -246,7 +270,10 @@ def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
             carbon = [f for f in frags if _has_carbon(f)]
             if not carbon:
                 return Prepared(mol, [mol], [], steps, inorganic=True, fragments=n_frags, multiplicity=[1])
-            removed = [Chem.MolToSmiles(neutralize(f)) for f in frags if not _has_carbon(f)]
+            if not any(_is_base(f) for f in carbon):
+                carbon += [f for f in frags if _is_free_mineral_acid(f)]  # "CC(=O)O.Cl": acids, no salt
+            kept = {id(f) for f in carbon}
+            removed = [Chem.MolToSmiles(neutralize(f)) for f in frags if id(f) not in kept]
             frags = carbon
             steps.append("drop_counter_ions")
         else:

@@ -372,3 +372,18 @@ def test_fentanyl_related_substances_are_listed_by_class(engine, smiles):
 def test_the_frs_class_does_not_take_in_entries_or_benzylfentanyl(engine, smiles):
     result = engine.screen(Identifiers(smiles=smiles))
     assert not any(m.class_id == "fentanyl-related-substance" for m in result.matches)
+
+
+@pytest.mark.parametrize(
+    "smiles, expected",
+    [
+        ("Cl.CO", {"hydrochloric-acid"}),  # methanolic HCl: nothing to protonate, so HCl is a component
+        ("CCOCC.OS(=O)(=O)O", {"ethyl-ether", "sulfuric-acid"}),
+        ("CC(=O)O.Cl", {"hydrochloric-acid"}),
+        ("CN.Cl", {"methylamine"}),  # an amine takes the HCl: a salt, not a mixture
+        ("c1ccncc1.Cl", set()),  # pyridine hydrochloride: a salt of an unlisted base
+    ],
+)
+def test_mineral_acid_is_a_counter_ion_only_next_to_a_base(engine, smiles, expected):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert {m.entry_id for m in result.matches if m.listed} == expected
