@@ -282,3 +282,66 @@ def test_a_conflict_with_a_list_I_side_is_hold(order, line):
     )
     outcome = evaluate(order([line(0, None, 5, product="Acetone", matches=both, findings=[conflict])]))
     assert severity(outcome, "IDENTIFIER_CONFLICT") == "hold"
+
+
+def test_npp_with_aniline_is_already_a_route_to_anpp(order, line):
+    outcome = evaluate(
+        order(
+            [
+                line(0, "npp", 5, product="NPP"),
+                line(1, None, 10, product="Anilina", identifiers={"name": "anilina"}),
+            ],
+            end_use="Pharmaceutical synthesis",
+        )
+    )
+    assert severity(outcome, "SYNTHESIS_ROUTE") == "hold"
+
+
+def test_spanish_reagent_names_complete_the_siegfried_route(order, line):
+    """The propionyl chloride line is given only by its Spanish name (chem_db may not resolve it)."""
+    outcome = evaluate(
+        order(
+            [
+                line(0, "npp", 5, product="NPP"),
+                line(1, None, 10, product="Anilina"),
+                line(
+                    2,
+                    None,
+                    10,
+                    product="Cloruro de propionilo",
+                    classification="unresolved",
+                    screened=False,
+                    identifiers={"name": "cloruro de propionilo"},
+                ),
+            ]
+        )
+    )
+    messages = [f.message for f in outcome.flags if f.code == "SYNTHESIS_ROUTE"]
+    assert any("Siegfried method (NPP to ANPP to fentanyl)" in m for m in messages)
+
+
+def test_4_piperidone_with_phenethyl_bromide_is_a_route_to_npp(order, line):
+    outcome = evaluate(
+        order(
+            [
+                line(0, "4-piperidone", 5, product="4-Piperidone HCl"),
+                line(1, None, 10, product="Bromuro de fenetilo"),
+            ]
+        )
+    )
+    messages = [f.message for f in outcome.flags if f.code == "SYNTHESIS_ROUTE"]
+    assert any("N-phenethylation" in m for m in messages)
+
+
+def test_aniline_alone_or_with_an_unrelated_ketone_is_no_route(order, line):
+    outcome = evaluate(
+        order(
+            [
+                line(0, "acetone", 500, product="Acetone", lists=["DEA List II"]),
+                line(1, None, 100, product="Aniline"),
+                line(2, None, 100, product="N-Methylaniline"),
+            ],
+            end_use="Dye manufacturing",
+        )
+    )
+    assert "SYNTHESIS_ROUTE" not in codes(outcome)

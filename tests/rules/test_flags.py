@@ -309,8 +309,10 @@ def test_synthesis_route_on_one_order(order, route_id, parts):
 
 
 def test_incomplete_route_is_not_flagged(order):
+    # NPP with propionyl chloride but no aniline: no ANPP can be made, so no route (NPP with aniline
+    # is one: the reductive amination to ANPP, route npp-aniline-anpp).
     outcome = evaluate(
-        order(_route_lines([("npp", None, None), (None, "62-53-3", "aniline")]), destination="GT")
+        order(_route_lines([("npp", None, None), (None, "79-03-8", "propionyl chloride")]), destination="GT")
     )
     assert "SYNTHESIS_ROUTE" not in codes(outcome)
 
