@@ -262,6 +262,15 @@ def screen_resolution(cw: CompiledWatchlist, res: Resolution, s: Settings) -> R.
     _add_direct_entry_matches(cw, structures, matches)
     matches = _dedupe(matches)
     resolved = _resolved(primary)
+    if resolved.name is None and len(primary.contexts) == 1:
+        # A structure given as SMILES or InChI that is an entry gets the entry's name.
+        same = [
+            m
+            for m in matches
+            if m.component == 0 and m.match_type in (R.EXACT, R.SALT_OR_ISOMER) and m.listed
+        ]
+        if len(same) == 1:
+            resolved.name = same[0].name
     fraction = _mass_fraction(primary, matches)
     if failed and not matches:
         result = unresolved(res, cw.version, findings)
