@@ -8,7 +8,8 @@ picking requests from a mix:
 - orders of 1-10 lines of real chemicals (listed, analogues, benign), each with an Idempotency-Key,
   spread over a few consignees and three exporter organisations (55 %);
 - structure checks of 5-40 catalogue items (10 %);
-- reads: one screening by id (20 %), a page of the list (10 %); liveness ``/healthz`` (5 %).
+- reads: one screening by id (20 %), a page of the list (10 %); liveness ``/healthz`` (5 %);
+- an HSI liaison's review pages (queue, dashboard, a case), signed in through the login form (5 %).
 
 Clients round-robin over the servers. ``--hostile`` adds ``--hostile-clients`` threads sending the
 structures the chemistry engine refuses (a 20,000-atom chain, 10,000 fragments, huge rings,
@@ -29,6 +30,7 @@ import http.client
 import json
 import os
 import random
+import re
 import signal
 import statistics
 import sys
@@ -41,6 +43,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
@@ -265,12 +268,19 @@ def request(
     body: Any = None,
     headers: dict[str, str] | None = None,
     timeout: float = 120,
+    form: dict[str, str] | None = None,
 ) -> tuple[int, Any, dict[str, str]]:
-    """One HTTP exchange on a fresh connection: (status, parsed JSON or text, headers)."""
+    """One HTTP exchange on a fresh connection: (status, parsed JSON or text, headers).
+
+    ``body`` is sent as JSON, ``form`` as an HTML form."""
     connection = http.client.HTTPConnection(server.host, server.port, timeout=timeout)
     try:
-        data = None if body is None else json.dumps(body).encode()
-        all_headers = {"Content-Type": "application/json"} if data is not None else {}
+        if form is not None:
+            data: bytes | None = urlencode(form).encode()
+            all_headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        else:
+            data = None if body is None else json.dumps(body).encode()
+            all_headers = {"Content-Type": "application/json"} if data is not None else {}
         all_headers.update(headers or {})
         connection.request(method, path, body=data, headers=all_headers)
         response = connection.getresponse()
@@ -340,6 +350,42 @@ def submit_order(
     )
 
 
+def prepare_liaison(database_url: str) -> tuple[str, str]:
+    """A new HSI liaison account (e-mail, password) for the review pages in the mix."""
+    import secrets
+
+    from screening.database import Database, create_db_engine
+    from screening.services import Actor, create_user
+
+    email = f"liaison-{uuid.uuid4().hex[:8]}@example.gov"
+    password = "Lz-" + secrets.token_urlsafe(18)
+    engine = create_db_engine(database_url)
+    try:
+        with Database(engine).session_scope() as session:
+            create_user(session, email, "hsi_liaison", password, Actor.system("load"))
+    finally:
+        engine.dispose()
+    return email, password
+
+
+_CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_CASE_RE = re.compile(r'href="(/review/cases/\d+)"')
+
+
+def sign_in(server: Server, email: str, password: str) -> str:
+    """Sign in through the login form like a browser; return the session ``Cookie`` header value."""
+    status, page, headers = request(server, "GET", "/login")
+    cookie = headers.get("set-cookie", "").split(";")[0]
+    match = _CSRF_RE.search(page if isinstance(page, str) else "")
+    if status != 200 or not match:
+        raise RuntimeError(f"no sign-in form on {server.port}: HTTP {status}")
+    form = {"csrf_token": match.group(1), "email": email, "password": password}
+    status, _, headers = request(server, "POST", "/login", headers={"Cookie": cookie}, form=form)
+    if status not in (302, 303) or "set-cookie" not in headers:
+        raise RuntimeError(f"sign-in failed on {server.port}: HTTP {status}")
+    return headers["set-cookie"].split(";")[0]
+
+
 # --- the mix -----------------------------------------------------------------------------------------
 
 
@@ -357,6 +403,8 @@ class LoadRunner:
     mix: dict[str, float] = field(
         default_factory=lambda: {"order": 55, "check": 10, "get": 20, "list": 10, "health": 5}
     )
+    liaison: tuple[str, str] | None = None  # (e-mail, password): adds the review pages to the mix
+    liaison_share: float = 5
     calls: list[Call] = field(default_factory=list)
     hostile_calls: list[Call] = field(default_factory=list)
     elapsed: float = 0.0
@@ -367,6 +415,9 @@ class LoadRunner:
         self._created: list[tuple[str, str]] = []  # (screening id, api key)
         self._counter = 0
         self._run = uuid.uuid4().hex[:8]  # references stay unique across runs on one database
+        self._cookies: dict[tuple[int, int], str] = {}  # (client, server) -> session cookie
+        if self.liaison is not None:
+            self.mix = {**self.mix, "liaison": self.liaison_share}
 
     def stop(self) -> None:
         self._stop.set()
@@ -401,6 +452,9 @@ class LoadRunner:
                 )
                 self._record(call, api_key=api_key)
                 continue
+            if kind == "liaison":
+                self._record(self._liaison_page(number, index, rng))
+                continue
             headers = {"Authorization": f"Bearer {api_key}"}
             method, path, body = "GET", "/healthz", None
             if kind == "check":
@@ -418,6 +472,24 @@ class LoadRunner:
             elif kind == "list":
                 path = "/api/v1/screenings?per_page=20"
             self._record(self._timed(kind, server, method, path, body, headers))
+
+    def _liaison_page(self, number: int, index: int, rng: random.Random) -> Call:
+        """A liaison's page view: the review queue, the dashboard, or a case from the queue."""
+        assert self.liaison is not None
+        server = self.servers[index]
+        started = time.perf_counter()
+        try:
+            cookie = self._cookies.get((number, index))
+            if cookie is None:
+                cookie = self._cookies[(number, index)] = sign_in(server, *self.liaison)
+            path = rng.choice(["/review/", "/review/", "/review/dashboard"])
+            status, page, _ = request(server, "GET", path, headers={"Cookie": cookie})
+            cases = _CASE_RE.findall(page) if isinstance(page, str) else []
+            if status == 200 and cases and rng.random() < 0.5:
+                status, page, _ = request(server, "GET", rng.choice(cases), headers={"Cookie": cookie})
+            return Call("liaison", status, time.perf_counter() - started)
+        except (OSError, http.client.HTTPException, RuntimeError) as exc:
+            return Call("liaison", 0, time.perf_counter() - started, None, f"{type(exc).__name__}: {exc}")
 
     def _hostile_client(self, number: int, deadline: float) -> None:
         rng = random.Random(self.seed * 7777 + number)
@@ -654,6 +726,7 @@ def print_table(title: str, table: dict[str, dict[str, float]]) -> None:
 
 def run_scenario(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
     keys = prepare_keys(database_url)
+    liaison = prepare_liaison(database_url)
     env = {"SCREENING_LOG_LEVEL": "WARNING"}
     with running_servers(database_url, args.servers, args.workers, extra_env=env) as servers:
         boots_before = [worker_boots(s) for s in servers]
@@ -665,6 +738,7 @@ def run_scenario(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
             seconds=args.seconds,
             hostile_clients=args.hostile_clients if args.hostile else 0,
             seed=args.seed,
+            liaison=liaison,
         ).run()
         restarts = sum(worker_boots(s) - b for s, b in zip(servers, boots_before, strict=True))
     return {"runner": runner, "restarts": restarts}
