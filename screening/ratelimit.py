@@ -152,6 +152,11 @@ def register_rate_limits(app: Flask) -> Limiter | None:
 
 
 _LOGIN_WRAPPED = "screening.limiter.login_wrapped"
+# setting, what a limit counts by, its name (metrics label, counter scope), and the 429 wording
+_SIGN_IN_LIMITS = (
+    ("SCREENING_RATELIMIT_LOGIN_ACCOUNT", login_account, "login-account", "for this account"),
+    ("SCREENING_RATELIMIT_LOGIN_ADDRESS", client_address, "login-address", "from this address"),
+)
 
 
 def limit_sign_in(app: Flask, limiter: Limiter) -> list[str]:
@@ -163,22 +168,15 @@ def limit_sign_in(app: Flask, limiter: Limiter) -> list[str]:
         if getattr(view, "_screening_login_limited", False):
             wrapped.append(endpoint)
             continue
-        view = limiter.limit(
-            str(config["SCREENING_RATELIMIT_LOGIN_ACCOUNT"]),
-            key_func=login_account,
-            methods=["POST"],
-            scope="login-account",
-            error_message=_message("too many sign-in attempts for this account"),
-            on_breach=_counting("login-account"),
-        )(view)
-        view = limiter.limit(
-            str(config["SCREENING_RATELIMIT_LOGIN_ADDRESS"]),
-            key_func=client_address,
-            methods=["POST"],
-            scope="login-address",
-            error_message=_message("too many sign-in attempts from this address"),
-            on_breach=_counting("login-address"),
-        )(view)
+        for setting, key_func, name, what in _SIGN_IN_LIMITS:
+            view = limiter.limit(
+                str(config[setting]),
+                key_func=key_func,
+                methods=["POST"],
+                scope=name,
+                error_message=_message(f"too many sign-in attempts {what}"),
+                on_breach=_counting(name),
+            )(view)
         view._screening_login_limited = True
         app.view_functions[endpoint] = view
         wrapped.append(endpoint)
