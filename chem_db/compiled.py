@@ -80,28 +80,56 @@ def required_elements(query: Chem.Mol) -> dict[str, int]:
     """
     counts: dict[str, int] = {}
     for atom in query.GetAtoms():
-        sm = atom.GetSmarts()
-        body = sm[1:-1] if sm.startswith("[") and sm.endswith("]") else sm
-        body = _strip_recursive(body)
-        if not body or body[0] == "!":
+        head = _atom_head(atom)
+        if head is None or "," in head:
             continue
-        head = body.split(";", 1)[0]
-        if "," in head:
-            continue
-        m = _HEAD.match(head)
-        if not m:
-            continue
-        if m.group(1):
-            num = int(m.group(1))
-            if num <= 1:
-                continue
-            sym = _PT.GetElementSymbol(num)
-        else:
-            sym = _ELEMENT_SYMBOLS.get(m.group(2), m.group(2))
-            if sym in ("H", "D", "T", "R", "X", "A") or not _is_element(sym):
-                continue  # ring / connectivity primitives, "any aliphatic", hydrogen: no element needed
-        counts[sym] = counts.get(sym, 0) + 1
+        sym = _head_element(head)
+        if sym is not None:
+            counts[sym] = counts.get(sym, 0) + 1
     return counts
+
+
+def _atom_head(atom: Chem.Atom) -> str | None:
+    """The part of an atom's SMARTS before the first low-precedence AND, recursion removed."""
+    sm = atom.GetSmarts()
+    body = sm[1:-1] if sm.startswith("[") and sm.endswith("]") else sm
+    body = _strip_recursive(body)
+    if not body or body[0] == "!":
+        return None
+    return body.split(";", 1)[0]
+
+
+def _head_element(head: str) -> str | None:
+    m = _HEAD.match(head)
+    if not m:
+        return None
+    if m.group(1):
+        num = int(m.group(1))
+        return _PT.GetElementSymbol(num) if num > 1 else None
+    sym = _ELEMENT_SYMBOLS.get(m.group(2), m.group(2))
+    if sym in ("H", "D", "T", "R", "X", "A") or not _is_element(sym):
+        return None  # ring / connectivity primitives, "any aliphatic", hydrogen: no element needed
+    return sym
+
+
+def required_alternatives(query: Chem.Mol) -> list[tuple[str, ...]]:
+    """For atoms written as an element list (``[Cl,Br]``, ``[OX2,SX2]``): one of those elements must be
+    present. Lists with anything but elements (``[#6,$(...)]``, ``[N,*]``) require nothing.
+
+    >>> required_alternatives(Chem.MolFromSmarts("[#6]-C(=O)-[Cl,Br]"))
+    [('Br', 'Cl')]
+    """
+    out: list[tuple[str, ...]] = []
+    for atom in query.GetAtoms():
+        sm = atom.GetSmarts()
+        raw_head = (sm[1:-1] if sm.startswith("[") and sm.endswith("]") else sm).split(";", 1)[0]
+        head = _atom_head(atom)
+        if head is None or "," not in head or "$(" in raw_head:
+            continue  # a recursive alternative may be anything
+        syms = [_head_element(part) for part in head.split(",")]
+        if syms and all(syms):
+            out.append(tuple(sorted({s for s in syms if s})))
+    return out
 
 
 def elements_possible(needed: dict[str, int], present: dict[str, int]) -> bool:
@@ -163,7 +191,7 @@ class PatternScreen:
 
     def __init__(self) -> None:
         self.patterns: list[CompiledPattern] = []
-        self._rows: list[tuple[int, int, int, tuple[tuple[str, int], ...]]] = []
+        self._rows: list[tuple[int, int, int, tuple[tuple[str, int], ...], list[tuple[str, ...]]]] = []
 
     def add(self, pattern: CompiledPattern) -> CompiledPattern:
         pattern.index = len(self.patterns)
@@ -172,7 +200,14 @@ class PatternScreen:
 
     def finalize(self) -> None:
         self._rows = [
-            (p.index, screen_bits(p.query), p.min_atoms, tuple(p.needs.items())) for p in self.patterns
+            (
+                p.index,
+                screen_bits(p.query),
+                p.min_atoms,
+                tuple(p.needs.items()),
+                required_alternatives(p.query),
+            )
+            for p in self.patterns
         ]
 
     def possible(self, mol: Chem.Mol, present: dict[str, int]) -> frozenset[int]:
@@ -182,14 +217,15 @@ class PatternScreen:
         missing = self._ALL ^ screen_bits(mol)  # bits the molecule lacks
         n_atoms = mol.GetNumAtoms()
         out = []
-        for index, bits, size, needs in self._rows:
+        for index, bits, size, needs, alternatives in self._rows:
             if bits & missing or size > n_atoms:
                 continue
             for sym, n in needs:
                 if present.get(sym, 0) < n:
                     break
             else:
-                out.append(index)
+                if all(any(sym in present for sym in alt) for alt in alternatives):
+                    out.append(index)
         return frozenset(out)
 
 
