@@ -40,6 +40,7 @@ def opsin_available() -> bool:
 
 
 _cache: dict[str, str | None] = {}
+_CACHE_LIMIT = 20_000  # names kept per process; the cache is dropped when it grows past this
 
 
 def names_to_smiles(names: list[str], timeout: float) -> dict[str, str | None] | None:
@@ -53,6 +54,8 @@ def names_to_smiles(names: list[str], timeout: float) -> dict[str, str | None] |
     """
     if not opsin_available():
         return None
+    if len(_cache) > _CACHE_LIMIT:
+        _cache.clear()
     todo = [n for n in dict.fromkeys(names) if n not in _cache and "\n" not in n]
     if todo:
         with tempfile.TemporaryDirectory() as tmp:
