@@ -754,27 +754,38 @@ def not_listed_on_date(ctx: Context, view: LineView) -> Flag | None:
 @check("DESTINATION_BAN", "line")
 def destination_ban(ctx: Context, view: LineView) -> Flag | None:
     """The destination country bans the import of this chemical (e.g. Mexico: pseudoephedrine and
-    ephedrine).
+    ephedrine), or the consignee or declared end user is in a country that does (pseudoephedrine
+    shipped to Guatemala for an end user in Mexico still ends up where it is banned).
 
     hold: no one may export or broker a transaction knowing it violates the importing country's law
     (21 CFR 1313.32(c), 1313.25).
     """
     ids = {h.entry_id for h in view.hits} | {h.entry_id for h in view.dormant}
+    if not ids:
+        return None
+    facts = ctx.facts
+    where = {facts.destination_country: "destination"}
+    for role, party in (("end user", facts.end_user), ("consignee", facts.consignee)):
+        if party is not None and party.country:
+            where.setdefault(party.country.upper(), role)
     for restriction in ctx.ruleset.restrictions:
-        if restriction.country != ctx.facts.destination_country or not restriction.meta.in_force(ctx.on):
+        if restriction.country not in where or not restriction.meta.in_force(ctx.on):
             continue
         banned = ids & set(restriction.entry_ids)
         if banned:
+            role = where[restriction.country]
+            suffix = "" if role == "destination" else f" (the {role} is in {restriction.country})"
             return Flag(
                 "DESTINATION_BAN",
                 HOLD,
-                f"Line {view.index}: {restriction.description}.",
+                f"Line {view.index}: {restriction.description}{suffix}.",
                 restriction.meta.citation,
                 line=view.index,
                 evidence={
                     "entries": sorted(banned),
                     "country": restriction.country,
                     "restriction": restriction.id,
+                    "party": role,
                 },
                 verified=restriction.meta.verified,
             )

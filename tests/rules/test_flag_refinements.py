@@ -345,3 +345,33 @@ def test_aniline_alone_or_with_an_unrelated_ketone_is_no_route(order, line):
         )
     )
     assert "SYNTHESIS_ROUTE" not in codes(outcome)
+
+
+GUATEMALA_PHARMA = Party("Laboratorios Centroamericanos SA", "GT", "end_user", "Zona 11, Guatemala")
+
+
+def test_a_ban_follows_the_end_user_into_the_banning_country(order, line):
+    from rules.facts import Party as P
+
+    outcome = evaluate(
+        order(
+            [line(0, "pseudoephedrine", 10, product="Pseudoephedrine HCl")],
+            destination="GT",
+            consignee=Party("Distribuidora Farmaceutica Maya SA", "GT", "distributor", "Guatemala"),
+            end_user=P("Farmacias del Sureste SA de CV", "MX", "end_user", "Tapachula, Chis."),
+        )
+    )
+    ban = next(f for f in outcome.flags if f.code == "DESTINATION_BAN")
+    assert ban.severity == "hold" and ban.evidence["party"] == "end user"
+
+
+def test_pseudoephedrine_to_guatemala_for_a_guatemalan_end_user_is_not_banned_by_mexico(order, line):
+    outcome = evaluate(
+        order(
+            [line(0, "pseudoephedrine", 10, product="Pseudoephedrine HCl")],
+            destination="GT",
+            consignee=GUATEMALA_PHARMA,
+            end_use="Decongestant tablet manufacture",
+        )
+    )
+    assert "DESTINATION_BAN" not in codes(outcome)
