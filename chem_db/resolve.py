@@ -17,6 +17,7 @@ from .config import Settings
 from .dictionary import get_dictionary
 from .names import SaltWord, name_key, split_salt_words, strip_stereo_prefix
 from .opsin import names_to_smiles, opsin_available
+from .watchlist import Entry, SaltForm
 
 # Order in which identifiers are preferred as the line's structure: the most specific first.
 PRIORITY = ("smiles", "inchi", "cas", "name", "inchikey")
@@ -214,6 +215,27 @@ def _lookup_plain_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     return None
 
 
+def _named_salt_form(entry: Entry, words: tuple[str, ...]) -> SaltForm | None:
+    """The entry's recorded salt form that the salt words of a name refer to ("sodium" -> "sodium salt")."""
+    aliases = {
+        "sodio": "sodium",
+        "desodio": "sodium",
+        "potasio": "potassium",
+        "calcio": "calcium",
+        "sodico": "sodium",
+        "sodica": "sodium",
+        "potasico": "potassium",
+    }
+    keys = {aliases.get(name_key(w), name_key(w)) for w in words} - {"salt", "sal", "de"}
+    if not keys:
+        return None
+    for sf in entry.salt_forms:
+        form_keys = {name_key(w) for w in sf.form.replace("(", " ").replace(")", " ").split()}
+        if sf.smiles and keys <= form_keys:
+            return sf
+    return None
+
+
 def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     """A name through the watchlist's names and synonyms, then the dictionary; salt words understood.
 
@@ -230,6 +252,19 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
             and base.smiles
             and (found is None or (found.entry_id and found.entry_id == base.entry_id))
         ):
+            base_entry = cw.watchlist.get(base.entry_id) if base.entry_id else None
+            recorded = _named_salt_form(base_entry, parts.words) if base_entry is not None else None
+            if recorded is not None and recorded.smiles:
+                # The watchlist records this salt's structure ("sodium hypophosphite"): use it.
+                return Candidate(
+                    "name",
+                    text,
+                    smiles=recorded.smiles,
+                    source="watchlist",
+                    entry_id=base.entry_id,
+                    salt_form=recorded.form,
+                    name=f"{base.name}, {recorded.form}",
+                )
             smiles, delta = _salt_smiles(base.smiles, parts.salts)
             return Candidate(
                 "name",
@@ -248,7 +283,12 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
         )
         # ("acetyl acetate" is acetic anhydride, "dimethyl sulfate" an ester: only metal salts,
         # hydrohalides and hydrates are read as salt words inside a synonym)
-        if unambiguous and entry is not None and entry.kind == "organic" and found.smiles == entry.smiles:
+        recorded = _named_salt_form(entry, parts.words) if parts is not None and entry is not None else None
+        if recorded is not None and found.smiles == entry.smiles:  # type: ignore[union-attr]
+            # "sodium hypophosphite": the watchlist records that salt's structure; use it.
+            found.smiles, found.salt_form = recorded.smiles, recorded.form
+            found.name = f"{found.name} {recorded.form}"
+        elif unambiguous and entry is not None and entry.kind == "organic" and found.smiles == entry.smiles:
             # A synonym that is itself a salt name ("sodium phenylacetate"): keep the salt for the mass.
             assert parts is not None
             smiles, delta = _salt_smiles(entry.smiles, parts.salts)

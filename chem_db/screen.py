@@ -18,7 +18,7 @@ from .config import Settings
 from .identity import Identity, identify
 from .matching import ComponentContext, form_covered, match_component, match_inorganic
 from .resolve import Candidate, Resolution, check_smiles_text
-from .standardize import ALL_STEPS, Prepared, cues_from_smiles, standardize
+from .standardize import ALL_STEPS, Prepared, cues_from_smiles, neutralize, standardize
 
 ENGINE_VERSION = "chem_db-engine/1"
 _DUMMY = Chem.MolFromSmarts("[#0]")
@@ -271,7 +271,7 @@ def screen_resolution(cw: CompiledWatchlist, res: Resolution, s: Settings) -> R.
         ]
         if len(same) == 1:
             resolved.name = same[0].name
-    fraction = _mass_fraction(primary, matches)
+    fraction = _mass_fraction(cw, primary, matches)
     if failed and not matches:
         result = unresolved(res, cw.version, findings)
         result.resolved = resolved
@@ -362,13 +362,31 @@ def _resolved(st: Structure) -> R.Resolved:
     )
 
 
-def _mass_fraction(st: Structure, matches: list[R.Match]) -> float | None:
+def _inorganic_fraction(cw: CompiledWatchlist, st: Structure, matches: list[R.Match]) -> float | None:
+    """For a salt of a listed inorganic acid (sodium hypophosphite): the acid's share of the mass."""
+    match = next((m for m in matches if m.listed), None)
+    if match is None or match.match_type == R.EXACT:
+        return 1.0
+    entry = cw.watchlist.get(match.entry_id)
+    parent = Chem.MolFromSmiles(entry.smiles) if entry is not None else None
+    if parent is None:
+        return None
+    key = identify(parent).inchikey
+    frags = Chem.GetMolFrags(st.prepared.as_given, asMols=True)
+    n = sum(1 for f in frags if identify(neutralize(f)).inchikey == key)
+    whole = rdMolDescriptors._CalcMolWt(st.prepared.as_given)
+    return round(n * rdMolDescriptors._CalcMolWt(parent) / whole, 4) if n and whole > 0 else None
+
+
+def _mass_fraction(cw: CompiledWatchlist, st: Structure, matches: list[R.Match]) -> float | None:
     """Matched parent's mass over the mass as given (salt, water and all), for base-weight thresholds."""
     p = st.prepared
     comp = next((m.component for m in matches if m.component < len(st.contexts)), None)
     if comp is None or not st.candidate.mass_known:
         return None
-    if p.inorganic or (not p.removed and len(p.components) == 1 and not st.candidate.mass_delta):
+    if p.inorganic:
+        return _inorganic_fraction(cw, st, matches)
+    if not p.removed and len(p.components) == 1 and not st.candidate.mass_delta:
         return 1.0
     whole = rdMolDescriptors._CalcMolWt(p.as_given) + st.candidate.mass_delta
     part = rdMolDescriptors._CalcMolWt(p.components[comp]) * (p.multiplicity[comp] if p.multiplicity else 1)

@@ -242,3 +242,14 @@ def test_an_ester_name_is_not_a_salt(engine):
     result = engine.screen(Identifiers(name="ethyl acetate"))
     assert result.classification == "none"
     assert result.resolved.smiles == "CCOC(C)=O"
+
+
+@pytest.mark.parametrize(
+    "name, fraction",
+    [("sodium hypophosphite", 0.750), ("calcium hypophosphite", 0.776), ("hipofosfito de sodio", 0.750)],
+)
+def test_salt_of_a_listed_inorganic_acid_by_name(engine, name, fraction):
+    result = engine.screen(Identifiers(name=name))
+    match = next(m for m in result.matches if m.entry_id == "hypophosphorous-acid")
+    assert match.match_type == "salt_or_isomer" and match.listed
+    assert result.parent_mass_fraction == pytest.approx(fraction, abs=0.002)
