@@ -460,8 +460,10 @@ def vague_end_use(ctx: Context, text: str) -> str | None:
 def end_use_vague(ctx: Context) -> Flag | None:
     """The declared end use is missing or says nothing ("industrial use", "reventa", "varios").
 
-    review for high-risk chemicals, info for other listed chemicals; not raised for orders with no
-    listed chemical.
+    review for high-risk chemicals, and for any listed chemical when the end use given is an
+    explicitly empty phrase (the exporter asked and got no answer: 21 CFR 1313.05 needs the
+    customer's use of the chemical); info when a List II chemical's order simply omits the end use;
+    not raised for orders with no listed chemical.
     """
     if not ctx.any_listed() and not ctx.high_risk():
         return None
@@ -485,7 +487,7 @@ def end_use_vague(ctx: Context) -> Flag | None:
     )
     return Flag(
         "END_USE_VAGUE",
-        _soft_severity(ctx),
+        REVIEW if folded else _soft_severity(ctx),
         message,
         policy.vague_end_uses.meta.citation,
         evidence={"declared_end_use": text, "matched": vague},

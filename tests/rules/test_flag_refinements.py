@@ -375,3 +375,14 @@ def test_pseudoephedrine_to_guatemala_for_a_guatemalan_end_user_is_not_banned_by
         )
     )
     assert "DESTINATION_BAN" not in codes(outcome)
+
+
+@pytest.mark.parametrize(
+    ("end_use", "expected"), [("varios", "review"), ("Reventa", "review"), (None, "info")]
+)
+def test_an_explicitly_vague_end_use_for_a_list_II_solvent_is_review(order, line, end_use, expected):
+    outcome = evaluate(
+        order([line(0, "acetone", 200, product="Acetone", lists=["DEA List II"])], end_use=end_use)
+    )
+    assert severity(outcome, "END_USE_VAGUE") == expected
+    assert outcome.status == ("clear" if expected == "info" else "review")
