@@ -359,8 +359,11 @@ def restricted_precursor_not_end_user(ctx: Context) -> Flag | None:
 def transshipment(ctx: Context) -> Flag | None:
     """The shipment passes through third countries on its way to the destination.
 
-    hold when a high-risk or regulated listed chemical transits a known transshipment hub; review for
-    other listed chemicals or other transit countries; info for an order with no listed chemical.
+    hold when a known transshipment hub is crossed by a high-risk chemical at stake (a List I
+    chemical in a regulated quantity, a controlled or INCB-only chemical, a designer analogue) or by a
+    regulated List II quantity for a consignee that is not itself the end user; review for other
+    listed chemicals or other transit countries (a paint maker's toluene transshipped at a Panamanian
+    port is a routing question, not a diversion finding); info for an order with no listed chemical.
     """
     facts = ctx.facts
     third = [c for c in facts.transit_countries if c not in (facts.destination_country, "US")]
@@ -369,7 +372,7 @@ def transshipment(ctx: Context) -> Flag | None:
     hubs = [c for c in third if ctx.ruleset.group_rows("transshipment_hubs", c, ctx.on)]
     if not ctx.any_listed() and not ctx.high_risk():
         severity = INFO
-    elif hubs and (ctx.high_risk() or ctx.regulated_list_II()):
+    elif hubs and (ctx.high_risk_at_stake() or (ctx.regulated_list_II() and not known_end_user(ctx))):
         severity = HOLD
     else:
         severity = REVIEW

@@ -386,3 +386,28 @@ def test_an_explicitly_vague_end_use_for_a_list_II_solvent_is_review(order, line
     )
     assert severity(outcome, "END_USE_VAGUE") == expected
     assert outcome.status == ("clear" if expected == "info" else "review")
+
+
+COSTA_RICA_PAINT = Party("Pinturas Centroamericanas SA", "CR", "end_user", "Heredia, Costa Rica")
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "quantity", "consignee", "expected"),
+    [
+        ("toluene", 20000, COSTA_RICA_PAINT, "review"),  # regulated List II, own end user
+        ("toluene", 20000, Party("Distribuidora Tica SA", "CR", "distributor", "San Jose"), "hold"),
+        ("anthranilic-acid", 20, COSTA_RICA_PAINT, "review"),  # List I below threshold
+        ("npp", 5, COSTA_RICA_PAINT, "hold"),  # no threshold: always at stake
+    ],
+)
+def test_transshipment_through_a_hub(order, line, entry_id, quantity, consignee, expected):
+    lists = ["DEA List II"] if entry_id == "toluene" else ["DEA List I"]
+    outcome = evaluate(
+        order(
+            [line(0, entry_id, quantity, product=entry_id, lists=lists)],
+            destination="CR",
+            consignee=consignee,
+            transit_countries=["PA"],
+        )
+    )
+    assert severity(outcome, "TRANSSHIPMENT") == expected
