@@ -10,6 +10,7 @@ with and without the hostile traffic is printed (a report, not an assertion: tim
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -96,8 +97,13 @@ def test_server_log_lines_are_json_and_carry_the_request_id(cluster: Any) -> Non
     headers = {"Authorization": f"Bearer {cluster.keys[0]}", "X-Request-ID": request_id}
     statuses = [request(server, "GET", "/api/v1/screenings?per_page=5", headers=headers)[0] for _ in range(3)]
     assert statuses == [200, 200, 200]
-    with open(cluster.access_log, encoding="utf-8") as handle:
-        access = [line for line in json_lines(handle.read()) if line.get("request_id") == request_id]
+    deadline = time.monotonic() + 10
+    while True:  # gunicorn writes an access line once the response has gone out: wait for the last one
+        with open(cluster.access_log, encoding="utf-8") as handle:
+            access = [line for line in json_lines(handle.read()) if line.get("request_id") == request_id]
+        if len(access) >= 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     mine = [line for line in json_lines(server.log()) if line.get("request_id") == request_id]
     app_lines = [line for line in mine if line.get("logger", "").startswith("screening")]
     assert len(access) == 3, access  # one access line per request, with the id the app sent back
