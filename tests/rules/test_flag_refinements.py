@@ -232,24 +232,24 @@ def test_split_of_a_list_I_chemical_is_hold_even_with_history(order, line):
     assert severity(outcome, "SPLIT_BELOW_THRESHOLD") == "hold"
 
 
-def _acetone_toluene_conflict(line, quantity):
+def _conflict(line, quantity, sides):
+    """A line whose two identifiers chem_db resolved to two different chemicals (entry, label, SMILES)."""
     from rules.facts import FindingFacts, MatchFacts
 
-    both = [
-        MatchFacts("toluene", "Toluene", "exact", 1.0, ["DEA List II"]),
-        MatchFacts("acetone", "Acetone", "exact", 1.0, ["DEA List II"]),
-    ]
-    conflict = FindingFacts(
-        "IDENTIFIER_CONFLICT",
-        "CAS 108-88-3 is toluene; the name acetone is acetone",
-        "cas",
-        {
-            "identifiers": ["cas", "name"],
-            "resolved": ["Cc1ccccc1", "CC(C)=O"],
-            "entries": ["toluene", "acetone"],
-        },
-    )
-    return line(0, None, quantity, product="Acetone", matches=both, findings=[conflict])
+    matches = [MatchFacts(entry, entry, "exact", 1.0, [label]) for entry, label, _ in sides]
+    detail = {"identifiers": ["cas", "name"], "resolved": [smiles for *_, smiles in sides], "entries": []}
+    detail["entries"] = [entry if label != "-" else None for entry, label, _ in sides]
+    conflict = FindingFacts("IDENTIFIER_CONFLICT", "the identifiers disagree", "cas", detail)
+    return line(0, None, quantity, product="Acetone", matches=matches, findings=[conflict])
+
+
+ACETONE_SIDE = ("acetone", "DEA List II", "CC(C)=O")
+TOLUENE_SIDE = ("toluene", "DEA List II", "Cc1ccccc1")
+P2P_SIDE = ("p2p", "Schedule II immediate precursor", "CC(=O)Cc1ccccc1")
+
+
+def _acetone_toluene_conflict(line, quantity):
+    return _conflict(line, quantity, [TOLUENE_SIDE, ACETONE_SIDE])
 
 
 def test_a_clerical_conflict_between_two_list_II_solvents_below_threshold_is_review(order, line):
@@ -264,23 +264,7 @@ def test_a_conflict_on_a_regulated_quantity_is_hold(order, line):
 
 
 def test_a_conflict_with_a_list_I_side_is_hold(order, line):
-    from rules.facts import FindingFacts, MatchFacts
-
-    both = [
-        MatchFacts("p2p", "Phenylacetone", "exact", 1.0, ["Schedule II immediate precursor"]),
-        MatchFacts("acetone", "Acetone", "exact", 1.0, ["DEA List II"]),
-    ]
-    conflict = FindingFacts(
-        "IDENTIFIER_CONFLICT",
-        "SMILES is P2P; CAS 67-64-1 is acetone",
-        "smiles",
-        {
-            "identifiers": ["smiles", "cas"],
-            "resolved": ["CC(=O)Cc1ccccc1", "CC(C)=O"],
-            "entries": [None, "acetone"],
-        },
-    )
-    outcome = evaluate(order([line(0, None, 5, product="Acetone", matches=both, findings=[conflict])]))
+    outcome = evaluate(order([_conflict(line, 5, [P2P_SIDE, ACETONE_SIDE])]))
     assert severity(outcome, "IDENTIFIER_CONFLICT") == "hold"
 
 
