@@ -10,6 +10,7 @@ key and an audit entry are added and flushed. The caller commits once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
@@ -516,8 +517,6 @@ def related_consignee_keys(
     fuzzy match, same address), so a consignee spelt differently on a later
     order still counts towards the monthly totals (21 CFR 1310.04(e)).
     """
-    from rules.parties import SAME_PARTY_CUTOFF, same_party
-
     own_key = consignee_key_of(name)
     keys = [own_key]
     candidates = session.execute(
@@ -529,9 +528,17 @@ def related_consignee_keys(
     for key, other_name, other_address in candidates:
         if key in keys:
             continue
-        if same_party(name, address, other_name, other_address)[0] >= SAME_PARTY_CUTOFF:
+        if is_same_party(name, address, other_name, other_address):
             keys.append(key)
     return keys
+
+
+@functools.lru_cache(maxsize=65536)
+def is_same_party(name: str, address: str | None, other_name: str, other_address: str | None) -> bool:
+    """``rules.parties.same_party`` at its cut-off, remembered (the same consignees recur on every order)."""
+    from rules.parties import SAME_PARTY_CUTOFF, same_party
+
+    return same_party(name, address, other_name, other_address)[0] >= SAME_PARTY_CUTOFF
 
 
 MAX_CONSIGNEE_CANDIDATES = 5000  # distinct consignee spellings compared per order (bounds the cost)
