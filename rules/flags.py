@@ -178,6 +178,38 @@ def embargoed_destination(ctx: Context) -> Flag | None:
     return None
 
 
+@check("LICENCE_REQUIRED_DESTINATION", "order")
+def licence_required_destination(ctx: Context) -> Flag | None:
+    """The destination, a transit country, the consignee or the end user is in a country under broad
+    US export restrictions short of a full embargo (e.g. Russia and Belarus, EAR part 746; Syria after
+    its sanctions program ended but EAR controls remained).
+
+    review, whatever the chemicals: many industrial chemicals need an export licence there, and the
+    exporter must confirm one is not required before shipping.
+    """
+    facts = ctx.facts
+    places = {"destination": facts.destination_country, "consignee": facts.consignee.country}
+    if facts.end_user is not None:
+        places["end user"] = facts.end_user.country
+    for code in facts.transit_countries:
+        places[f"transit {code}"] = code
+    for role, code in places.items():
+        if ctx.ruleset.group_rows("embargoed", code, ctx.on):
+            continue  # EMBARGOED_DESTINATION already holds it
+        rows = ctx.ruleset.group_rows("licence_required", code, ctx.on)
+        if rows:
+            return Flag(
+                "LICENCE_REQUIRED_DESTINATION",
+                REVIEW,
+                f"{countries.country_name(code)} ({role}) is under broad US export restrictions: confirm "
+                "whether an export licence is needed.",
+                rows[0].meta.citation,
+                evidence={"country": code, "role": role},
+                verified=rows[0].meta.verified,
+            )
+    return None
+
+
 def _free_zone(ctx: Context, party: Party | None) -> tuple[str, str] | None:
     if party is None:
         return None

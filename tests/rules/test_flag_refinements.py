@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from rules import evaluate
@@ -395,3 +397,30 @@ def test_transshipment_through_a_hub(order, line, entry_id, quantity, consignee,
         )
     )
     assert severity(outcome, "TRANSSHIPMENT") == expected
+
+
+@pytest.mark.parametrize(
+    ("country", "on", "code", "level"),
+    [
+        ("RU", date(2026, 11, 20), "LICENCE_REQUIRED_DESTINATION", "review"),
+        ("BY", date(2026, 11, 20), "LICENCE_REQUIRED_DESTINATION", "review"),
+        ("SY", date(2026, 11, 20), "LICENCE_REQUIRED_DESTINATION", "review"),  # after the program ended
+        ("SY", date(2024, 11, 20), "EMBARGOED_DESTINATION", "hold"),  # while it was in force
+        ("MX", date(2026, 11, 20), None, None),
+    ],
+)
+def test_broadly_restricted_destinations_are_reviewed_even_for_unlisted_chemicals(
+    order, line, country, on, code, level
+):
+    consignee = Party("Customer", country, "end_user", "City")
+    outcome = evaluate(
+        order(
+            [line(0, None, 100, product="Citric acid")],
+            destination=country,
+            consignee=consignee,
+            order_date=on,
+        )
+    )
+    wanted = ("LICENCE_REQUIRED_DESTINATION", "EMBARGOED_DESTINATION")
+    found = {f.code: f.severity for f in outcome.flags if f.code in wanted}
+    assert found == ({code: level} if code else {})
