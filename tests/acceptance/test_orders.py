@@ -15,6 +15,7 @@ they are strict, so a fix shows up as a failure to un-mark.
 from __future__ import annotations
 
 import copy
+import json
 import os
 from typing import Any
 
@@ -128,6 +129,15 @@ def test_sequence(sequence: dict[str, Any], as_exporter: Any) -> None:
         case_id = f"{sequence['id']} step {number}"
         body = screen(as_exporter, step["order"], case_id)
         check(body, step["expect"], case_id)
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case["id"]) for case in CASES["invalid"]])
+def test_invalid_order_is_refused_naming_the_field(case: dict[str, Any], as_exporter: Any) -> None:
+    before = as_exporter.get("/api/v1/screenings").get_json()
+    response = as_exporter.screen(build_order(case["order"]))
+    assert response.status_code in (400, 422), response.get_json()
+    assert case["field"] in json.dumps(response.get_json()), response.get_json()
+    assert as_exporter.get("/api/v1/screenings").get_json() == before
 
 
 def test_the_case_file_is_well_formed() -> None:
