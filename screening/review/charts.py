@@ -23,22 +23,20 @@ SERIES_COLOURS = {"review": "#c88a00", "hold": "#9b1c1c"}
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
 
 
-def _nice_max(value: float) -> int:
-    """A round axis maximum at or above ``value``.
+def _ticks(maximum: float) -> list[int]:
+    """Whole-number axis ticks from 0 to at least ``maximum``, at most six of them.
 
-    >>> [_nice_max(v) for v in (0, 3, 7, 12, 48, 130)]
-    [1, 4, 8, 15, 50, 150]
+    >>> _ticks(2), _ticks(4), _ticks(7), _ticks(130)
+    ([0, 1, 2], [0, 1, 2, 3, 4], [0, 2, 4, 6, 8], [0, 50, 100, 150])
     """
-    if value <= 0:
-        return 1
-    for step in (1, 2, 4, 5, 8, 10, 15, 20, 25, 30, 40, 50):
-        if value <= step:
-            return step
-    magnitude = 10 ** (len(str(int(value))) - 2)
-    for factor in (10, 15, 20, 25, 30, 40, 50, 60, 80, 100):
-        if value <= factor * magnitude:
-            return factor * magnitude
-    return int(value) + 1
+    top = max(1, int(-(-maximum // 1)))
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000):
+        if top / step <= 5:
+            break
+    else:
+        step = -(-top // 5)
+    count = -(-top // step)
+    return [i * step for i in range(count + 1)]
 
 
 def _text(x: float, y: float, text: str, **attrs: Any) -> str:
@@ -49,7 +47,8 @@ def _text(x: float, y: float, text: str, **attrs: Any) -> str:
 def _frame(chart: Chart, width: int, height: int, body: list[str], summary: str) -> Markup:
     ident = f"chart-{chart.key}"
     return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" '
         f'role="img" aria-labelledby="{ident}-title {ident}-desc" font-family="{FONT}" '
         f'font-size="12" fill="{INK}">'
         f'<title id="{ident}-title">{escape(chart.title)}</title>'
@@ -66,11 +65,11 @@ def bars_svg(chart: Chart, label_column: int = 0, value_column: int = 2, width: 
     bar_height, gap, top = 20, 8, 10
     height = top + len(rows) * (bar_height + gap) + 28
     plot = width - label_width - 60
-    maximum = _nice_max(max(v for _, v in rows))
+    ticks = _ticks(max(v for _, v in rows))
+    maximum = ticks[-1]
     body = []
-    for tick in range(0, 5):
-        value = maximum * tick / 4
-        x = label_width + plot * tick / 4
+    for value in ticks:
+        x = label_width + plot * value / maximum
         body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 24}" stroke="{GRID}"/>')
         body.append(_text(x, height - 10, f"{value:g}", text_anchor="middle", fill=MUTED, font_size=11))
     for i, (label, value) in enumerate(rows):
@@ -87,23 +86,23 @@ def bars_svg(chart: Chart, label_column: int = 0, value_column: int = 2, width: 
     return _frame(chart, width, height, body, summary)
 
 
-def stacked_columns_svg(chart: Chart, width: int = 760, height: int = 260) -> Markup:
+def stacked_columns_svg(chart: Chart, width: int = 1120, height: int = 280) -> Markup:
     """Columns per period (first column of each row), stacked by ``chart.series``, with a legend."""
     series = chart.series
     index = {name: chart.columns.index(name) for name in series}
     rows = [(str(r[0]), [float(r[index[s]] or 0) for s in series]) for r in chart.rows]
     left, right, top, bottom = 44, 12, 30, 46
     plot_w, plot_h = width - left - right, height - top - bottom
-    maximum = _nice_max(max((sum(v) for _, v in rows), default=0))
+    ticks = _ticks(max((sum(v) for _, v in rows), default=0))
+    maximum = ticks[-1]
     body = []
     x = left
     for name in series:  # legend
         body.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{SERIES_COLOURS.get(name, BAR)}"/>')
         body.append(_text(x + 17, 16, name.capitalize()))
         x += 24 + 8 * len(name) + 20
-    for tick in range(0, 5):
-        value = maximum * tick / 4
-        y = top + plot_h - plot_h * tick / 4
+    for value in ticks:
+        y = top + plot_h - plot_h * value / maximum
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
         body.append(_text(left - 6, y + 4, f"{value:g}", text_anchor="end", fill=MUTED, font_size=11))
     slot = plot_w / max(1, len(rows))
