@@ -21,7 +21,7 @@ from ..services import (
     revoke_api_key,
 )
 from .blueprints import admin
-from .common import actor, session
+from .common import actor, sentence, session
 from .security import roles_required
 
 ROLE_LABELS = {
@@ -29,19 +29,6 @@ ROLE_LABELS = {
     "hsi_liaison": "HSI liaison",
     "admin": "Administrator",
 }
-
-
-def sentence(message: str) -> str:
-    """A service message as a sentence: capitalised, with a full stop.
-
-    >>> sentence("a user x@y.org already exists")
-    'A user x@y.org already exists.'
-    """
-    message = message.strip()
-    if not message:
-        return message
-    message = message[0].upper() + message[1:]
-    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 def organisations() -> list[Organisation]:
@@ -195,7 +182,7 @@ def users_page() -> ResponseReturnValue:
 def deactivate_user_page(user_id: int) -> ResponseReturnValue:
     dbs = session()
     target = dbs.get(User, user_id) or abort(404)
-    if target.id == actor().id or str(target.id) == actor().id:
+    if str(target.id) == actor().id:
         flash("You cannot deactivate your own account.", "error")
         return redirect(url_for("admin.users_page"), code=303)
     deactivate_user(dbs, target, actor())

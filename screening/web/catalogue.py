@@ -18,7 +18,7 @@ from ..services.catalogue import (
     screen_next_chunk,
 )
 from .blueprints import web
-from .common import actor, organisation, session, setting, user
+from .common import actor, organisation, sentence, session, setting, user
 from .orders import structure_views
 from .security import roles_required
 
@@ -58,7 +58,7 @@ def upload_catalogue() -> ResponseReturnValue:
         job = create_catalogue_job(dbs, org, user(), upload.filename, rows, actor())
     except ServiceError as exc:
         dbs.rollback()
-        return render_catalogue(exc.message[:1:].upper() + exc.message[1:] + ".", exc.status)
+        return render_catalogue(sentence(exc.message), exc.status)
     dbs.commit()
     return redirect(url_for("web.catalogue_job", job_id=job.id), code=303)
 

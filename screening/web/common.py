@@ -35,3 +35,16 @@ def organisation() -> Organisation:
 
 def setting(name: str) -> Any:
     return current_app.config[name]
+
+
+def sentence(message: str) -> str:
+    """A service message as a sentence: capitalised, with a full stop.
+
+    >>> sentence("a user x@y.org already exists")
+    'A user x@y.org already exists.'
+    """
+    message = message.strip()
+    if not message:
+        return message
+    message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
