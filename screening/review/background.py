@@ -1,7 +1,7 @@
 """Running a re-screening outside the request or command that started it.
 
-In the web app, :func:`start_in_background` plans the run and works it in a daemon thread of the
-same process (the versions that process has loaded). From the command line,
+In the web app, :func:`work_in_background` works a planned run in a daemon thread of the same
+process (the versions that process has loaded). From the command line,
 :func:`spawn_worker` starts a detached ``flask rescreen run`` process that outlives the command,
 with its output in ``instance/rescreen-<run>.log``. Either way the run's state is in the database:
 a worker that dies leaves it resumable (``flask --app wsgi rescreen run``).
@@ -33,12 +33,11 @@ def plan_run(app: Flask, actor: Actor, reason: str) -> int:
         return run.id
 
 
-def start_in_background(app: Flask, actor: Actor, reason: str) -> int:
-    """Plan a run and work it in a daemon thread of this process."""
-    run_id = plan_run(app, actor, reason)
+def work_in_background(app: Flask, run_id: int, actor: Actor) -> threading.Thread:
+    """Work a planned (committed) run in a daemon thread of this process."""
     thread = threading.Thread(target=_work, args=(app, run_id, actor), name=f"rescreen-{run_id}", daemon=True)
     thread.start()
-    return run_id
+    return thread
 
 
 def _work(app: Flask, run_id: int, actor: Actor) -> None:

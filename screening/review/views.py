@@ -349,13 +349,16 @@ def dashboard_csv(key: str) -> Response:
 
 @bp.get("/rescreens")
 def rescreens() -> Any:
-    from ..services.rescreening import current_versions
+    from ..services.rescreening import count_outdated_open_cases, current_versions, find_run
 
-    runs = list_runs(get_session())
+    session = get_session()
+    versions = current_versions()
+    run = find_run(session, versions)
     return render_template(
         "review/rescreens.html",
-        runs=runs,
-        versions=current_versions(),
+        runs=list_runs(session),
+        versions=versions,
+        outdated=count_outdated_open_cases(session, versions) if run is None or run.state == "done" else 0,
         window_days=current_app.config["SCREENING_RESCREEN_WINDOW_DAYS"],
         can_start=getattr(current_user, "role", None) == ADMIN,
         claim_form=ClaimForm(),
@@ -388,13 +391,19 @@ def rescreen_resume() -> Any:
     form = ClaimForm()
     if not form.validate_on_submit():
         abort(400)
-    from .background import start_in_background
+    from ..services.rescreening import start_rescreen
+    from .background import work_in_background
 
-    run_id = start_in_background(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
+    session = get_session()
+    run = start_rescreen(
+        session,
         actor(),
         reason="manual",
+        window_days=int(current_app.config["SCREENING_RESCREEN_WINDOW_DAYS"]),
     )
+    run_id = run.id
+    session.commit()
+    work_in_background(current_app._get_current_object(), run_id, actor())  # type: ignore[attr-defined]
     flash(f"Re-screening run {run_id} is running in the background.", "success")
     return redirect(url_for("review.rescreen_run", run_id=run_id))
 

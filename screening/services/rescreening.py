@@ -516,3 +516,25 @@ def run_changes(session: Session, run_id: int, *, changed_only: bool = True, lim
     if changed_only:
         query = query.where(or_(RescreenRunOrder.changed.is_(True), RescreenRunOrder.state == FAILED))
     return list(session.execute(query).all())
+
+
+def count_outdated_open_cases(session: Session, versions: Versions) -> int:
+    """Open cases whose order's latest screening used other versions than ``versions``."""
+    from sqlalchemy import func
+
+    return (
+        session.scalar(
+            select(func.count(ReviewItem.id))
+            .join(Order, Order.id == ReviewItem.order_id)
+            .join(Screening, Screening.id == Order.latest_screening_id)
+            .where(
+                ReviewItem.state != DECIDED,
+                ~and_(
+                    Screening.watchlist_version == versions.watchlist,
+                    Screening.rules_version == versions.rules,
+                    Screening.engine_version == versions.engine,
+                ),
+            )
+        )
+        or 0
+    )

@@ -245,3 +245,41 @@ def test_window_leaves_old_decided_orders_alone(
             session.scalars(select(RescreenRunOrder.order_id).where(RescreenRunOrder.run_id == run.id))
         )
     assert planned == {open_old.order_id}  # open cases always; old decided orders only within the window
+
+
+class InlineThread:
+    """Runs a background thread's work at once (the test's database connection is not shared)."""
+
+    def __init__(self, target: Any, args: tuple[Any, ...] = (), **_: Any) -> None:
+        self.target, self.args = target, args
+
+    def start(self) -> None:
+        self.target(*self.args)
+
+
+def test_admin_starts_a_run_from_the_page_and_liaisons_follow_it(
+    app: Any,
+    as_exporter: Any,
+    flag_order: Any,
+    as_admin: Any,
+    as_liaison: Any,
+    changed_watchlist: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import screening.review.background as background
+
+    from .conftest import csrf_of
+
+    flag_order(as_exporter, reference="PO-CYC", lines=[CYCLOHEXANOL])
+    flag_order(as_exporter, reference="PO-SAF", lines=[SAFROLE])
+    changed_watchlist()
+    page = as_admin.get("/review/rescreens").get_data(as_text=True)
+    assert "1 open case were screened with other versions" in page
+    monkeypatch.setattr(background.threading, "Thread", InlineThread)
+    token = csrf_of(as_admin, "/review/rescreens")
+    assert as_liaison.post("/review/rescreens/start", data={"csrf_token": token}).status_code in (400, 403)
+    response = as_admin.post("/review/rescreens/start", data={"csrf_token": token})
+    assert response.status_code == 302
+    run_page = as_liaison.get(response.headers["Location"]).get_data(as_text=True)
+    assert "PO-CYC" in run_page and "2 / 2" in run_page
+    assert "were screened with other versions" not in as_admin.get("/review/rescreens").get_data(as_text=True)
