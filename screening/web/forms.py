@@ -347,3 +347,40 @@ def _looks_numeric(text: str) -> bool:
 
 def party_kind_options() -> list[tuple[str, str]]:
     return [(kind, PARTY_KIND_LABELS.get(kind, kind)) for kind in PARTY_KINDS]
+
+
+FIELD_LABELS = {
+    "reference": "Reference",
+    "order_date": "Order date",
+    "ship_date": "Ship date",
+    "destination_country": "Destination country",
+    "transit_countries": "Transit countries",
+    "declared_end_use": "Declared end use",
+    "paste": "Pasted rows",
+    "product": "product",
+    "cas": "CAS number",
+    "chemical": "SMILES or name",
+    "kind": "read as",
+    "quantity": "quantity",
+    "unit": "unit",
+    "concentration_percent": "concentration",
+    "name": "name",
+    "address": "address",
+    "country": "country",
+}
+
+
+def field_label(name: str) -> str:
+    """How the error summary names a form field (lines counted from 1, as the page shows them).
+
+    >>> field_label("lines-1-quantity"), field_label("consignee-country"), field_label("ship_date")
+    ('Line 2: quantity', 'Consignee: country', 'Ship date')
+    """
+    line = re.match(r"^lines-(\d+)-(\w+)$", name)
+    if line:
+        return f"Line {int(line.group(1)) + 1}: {FIELD_LABELS.get(line.group(2), line.group(2))}"
+    party, _, part = name.partition("-")
+    if part:
+        who = "Consignee" if party == "consignee" else "End user"
+        return f"{who}: {FIELD_LABELS.get(part, part)}"
+    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())

@@ -94,6 +94,7 @@ def test_invalid_order_keeps_what_was_typed_and_puts_errors_next_to_fields(app, 
     assert 'value="Quimica del Norte SA de CV"' in text
     assert '<option value="PA" selected>' in text
     assert 'aria-invalid="true"' in text
+    assert '<a href="#f-lines-1-quantity">Line 2: quantity</a>' in text  # counted as the page shows
 
 
 def test_form_and_api_validate_alike(as_officer, as_exporter, pages):
