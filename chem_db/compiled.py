@@ -287,6 +287,10 @@ class CompiledWatchlist:
     by_tautomer_skeleton: dict[str, list[CompiledEntry]] = field(default_factory=dict)
     inorganic_by_key: dict[str, tuple[Entry, SaltForm | None]] = field(default_factory=dict)
     by_name: dict[str, Entry] = field(default_factory=dict)
+    # Reviewed names of non-entries (lexicon.yaml, and exclusions' names and CAS numbers): looked up
+    # after the watchlist and before the dictionary. Values: (name to report, SMILES, CAS or None).
+    known_by_name: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    known_by_cas: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
     formulas: set[str] = field(default_factory=set)  # InChI formulas of organic entries
     hill_formulas: set[str] = field(default_factory=set)  # the same as RDKit's CalcMolFormula writes them
     heavy_atom_counts: set[int] = field(default_factory=set)
@@ -387,6 +391,7 @@ def compile_watchlist(wl: Watchlist, max_tautomers: int = 64) -> CompiledWatchli
                 CompiledPattern(t.id, t.reaction_smarts, reactant, needs, reactant.GetNumAtoms())
             )
             cw.transforms.append(CompiledTransform(t, rxn, pattern, _conserving_additions(rxn)))
+        _compile_known_names(cw)
         for x in wl.exclusions:
             key = None
             if x.smiles:
@@ -400,6 +405,28 @@ def compile_watchlist(wl: Watchlist, max_tautomers: int = 64) -> CompiledWatchli
     finally:
         del blocker
     return cw
+
+
+def _compile_known_names(cw: CompiledWatchlist) -> None:
+    """Name and CAS indexes over the lexicon and the exclusions (benign look-alikes are named
+    chemicals: "ethyl methylphenylglycidate" and loperamide's CAS number must reach *their*
+    structure before the dictionary or OPSIN, which reads that name as another isomer)."""
+    wl = cw.watchlist
+    for ln in wl.lexicon:
+        known = (ln.name, ln.smiles, ln.cas)
+        for n in (ln.name, *ln.synonyms):
+            cw.known_by_name.setdefault(name_key(n), known)
+        if ln.cas:
+            cw.known_by_cas.setdefault(ln.cas, known)
+    for x in wl.exclusions:
+        if not x.smiles or not x.cas:
+            continue  # a family (SMARTS) is not one chemical with a name
+        head = x.name.split(" (")[0].strip()
+        known = (head, x.smiles, x.cas)
+        names = [*x.synonyms] + ([head] if " and " not in head and "," not in head else [])
+        for n in names:
+            cw.known_by_name.setdefault(name_key(n), known)
+        cw.known_by_cas.setdefault(x.cas, known)
 
 
 def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:

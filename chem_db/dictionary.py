@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,11 +24,16 @@ import numpy as np
 
 from .names import name_key
 
+# Earlier tables win for a CAS number. The "example user db" table is not an example at all: it holds
+# about 2,300 common compounds that are in neither PubChem table (n-hexane 110-54-3, ethyl
+# phenylacetate 101-97-3, Grignard reagents, deuterated solvents), and ``chemicals`` itself loads it.
 _TABLES = (
     "chemical identifiers pubchem small.tsv",
+    "chemical identifiers example user db.tsv",
     "chemical identifiers pubchem large.tsv",
     "Inorganic db.tsv",
 )
+_CAS_TEXT = re.compile(r"^[1-9][0-9]{1,6}-[0-9]{2}-[0-9]$")
 
 
 @dataclass(frozen=True)
@@ -39,12 +45,37 @@ class DictionaryEntry:
     name: str
     inchikey: str
     formula: str
+    # True when the CAS number looked up is not the row's own but one its synonyms list (PubChem keeps
+    # deprecated numbers and, often, the numbers of salts and hydrates there): same parent, but the
+    # form (salt, water) that number stands for is not known, so neither is the mass fraction.
+    secondary: bool = False
 
 
 def _table_dir() -> str:
     import chemicals
 
     return os.path.join(os.path.dirname(chemicals.__file__), "Identifiers")
+
+
+def _has_radical(smiles: str) -> bool:
+    """True when a table row's structure carries an unpaired electron (PubChem keeps radicals such as
+    the 2-hexyl radical, whose IUPAC name column says "hexane"). Only bracket atoms can be radicals."""
+    if "[" not in smiles:
+        return False
+    from rdkit import Chem, rdBase
+
+    blocker = rdBase.BlockLogs()
+    try:
+        mol = Chem.MolFromSmiles(smiles)
+    finally:
+        del blocker
+    return mol is not None and any(a.GetNumRadicalElectrons() for a in mol.GetAtoms())
+
+
+def _cas_ok(cas: str) -> bool:
+    digits = cas.replace("-", "")
+    total = sum(int(d) * (i + 1) for i, d in enumerate(reversed(digits[:-1])))
+    return total % 10 == int(digits[-1])
 
 
 def _hash(key: str) -> int:
@@ -64,7 +95,10 @@ class ChemicalDictionary:
             os.path.join(directory, t) for t in _TABLES if os.path.exists(os.path.join(directory, t))
         ]
         by_cas: dict[str, int] = {}
+        radical_cas: set[str] = set()
         by_key: dict[str, int] = {}
+        secondary: dict[str, int] = {}
+        secondary_skeleton: dict[str, str] = {}
         hashes: list[int] = []
         priority: list[int] = []
         row_of: list[int] = []
@@ -79,20 +113,35 @@ class ChemicalDictionary:
                     if len(cols) < 8 or not cols[4]:
                         continue
                     cas, ikey = cols[1], cols[6]
-                    if cas in by_cas:  # the first table wins (the small table holds the common ones)
-                        continue
+                    radical = _has_radical(cols[4])
+                    if cas in by_cas and not (cas in radical_cas and not radical):
+                        continue  # the first table wins (the small table holds the common ones)...
+                    # ...unless its row is a radical and this one is a proper molecule
                     idx = len(locations)
                     locations.append((file_no, here))
                     by_cas[cas] = idx
-                    if ikey and ikey not in by_key:
+                    if radical:
+                        radical_cas.add(cas)
+                    else:
+                        radical_cas.discard(cas)
+                    if ikey and ikey not in by_key and not radical:
                         by_key[ikey] = idx
                     for pos, n in enumerate(cols[7:]):
+                        if _CAS_TEXT.match(n) and n != cas and _cas_ok(n) and not radical:
+                            # A secondary CAS number. Kept only when every row that lists it has the
+                            # same skeleton (first InChIKey block); ambiguous ones are dropped below.
+                            skel = ikey.split("-")[0]
+                            if secondary_skeleton.setdefault(n, skel) != skel:
+                                secondary_skeleton[n] = ""
+                            secondary.setdefault(n, idx)
+                            continue
                         k = name_key(n)
                         if not k:
                             continue
                         hashes.append(_hash(k))
-                        # IUPAC and common name before synonyms; earlier tables first.
-                        priority.append(0 if pos < 2 else 1)
+                        # IUPAC and common name before synonyms, proper molecules before radicals
+                        # (whatever the name column says); earlier tables first.
+                        priority.append((0 if pos < 2 else 1) + (2 if radical else 0))
                         row_of.append(idx)
         h = np.array(hashes, dtype=np.uint64)
         p = np.array(priority, dtype=np.int8)
@@ -106,6 +155,9 @@ class ChemicalDictionary:
         self._rows_for_hash = r[keep]
         self._locations = np.array(locations, dtype=np.int64).reshape(-1, 2)
         self.by_cas = by_cas
+        self.by_secondary_cas = {
+            c: i for c, i in secondary.items() if c not in by_cas and secondary_skeleton.get(c)
+        }
         self.by_inchikey = by_key
         self._io_lock = threading.Lock()
 
@@ -126,9 +178,24 @@ class ChemicalDictionary:
 
         >>> get_dictionary().lookup_cas("67-64-1").smiles
         'CC(=O)C'
+        >>> get_dictionary().lookup_cas("110-54-3").smiles
+        'CCCCCC'
+
+        A number the table lists only among a row's synonyms (often a salt's) gives that row, marked
+        ``secondary``:
+
+        >>> e = get_dictionary().lookup_cas("61-76-7")
+        >>> (e.cas, e.secondary)
+        ('59-42-7', True)
         """
         idx = self.by_cas.get(cas)
-        return None if idx is None else self._read(idx)[0]
+        if idx is not None:
+            return self._read(idx)[0]
+        idx = self.by_secondary_cas.get(cas)
+        if idx is None:
+            return None
+        entry = self._read(idx)[0]
+        return DictionaryEntry(entry.cas, entry.smiles, entry.name, entry.inchikey, entry.formula, True)
 
     def lookup_inchikey(self, inchikey: str) -> DictionaryEntry | None:
         """The compound with this InChIKey."""
@@ -158,7 +225,7 @@ _lock = threading.Lock()
 
 
 # Bump when name_key() or the index layout changes: a cached index from before must not be reused.
-_INDEX_FORMAT = "1"
+_INDEX_FORMAT = "2"
 
 
 def _cache_path() -> str | None:

@@ -43,7 +43,7 @@ class Candidate:
     given: str
     smiles: str | None = None  # structure as given (salt, water and all)
     inchi: str | None = None
-    source: str = "input"  # input | watchlist | dictionary | opsin
+    source: str = "input"  # input | watchlist | lexicon | dictionary | opsin
     entry_id: str | None = None  # the watchlist entry this identifier names directly
     salt_form: str | None = None
     name: str | None = None  # a known name of what it resolved to
@@ -160,8 +160,33 @@ def resolve_cas(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.F
             name=name,
             mass_known=salt is None or bool(salt.smiles),
         ), None
+    known = cw.known_by_cas.get(cas)
+    if known is not None:
+        return _known_candidate("cas", text, known, cw), None
     d = get_dictionary().lookup_cas(cas)
     if d is not None:
+        hit = cw.watchlist.by_cas(d.cas) if d.secondary else None
+        if hit is not None:  # another number of a watchlist chemical: the entry, form unknown
+            return Candidate(
+                "cas",
+                text,
+                smiles=hit[0].smiles,
+                source="watchlist",
+                entry_id=hit[0].id,
+                name=f"{hit[0].name} (CAS {cas}, listed by the dictionary under {d.cas})",
+                mass_known=False,
+            ), None
+        if d.secondary:
+            # A number the dictionary lists among the synonyms of another row (often that compound's
+            # salt or hydrate): same parent, unknown form, so the mass fraction is not claimed.
+            return Candidate(
+                "cas",
+                text,
+                smiles=d.smiles,
+                source="dictionary",
+                name=f"{d.name} (CAS {cas}, listed by the dictionary under {d.cas})",
+                mass_known=False,
+            ), None
         return Candidate("cas", text, smiles=d.smiles, source="dictionary", name=d.name), None
     return None, R.Finding(
         "CAS_UNKNOWN",
@@ -169,6 +194,26 @@ def resolve_cas(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.F
         "bundled dictionary; give a SMILES or name as well.",
         "cas",
     )
+
+
+def _known_candidate(
+    fld: str, text: str, known: tuple[str, str, str | None], cw: CompiledWatchlist
+) -> Candidate:
+    """A lexicon or exclusion record; one whose CAS number is a watchlist entry's (DEE) is that entry."""
+    name, smiles, cas = known
+    hit = cw.watchlist.by_cas(cas) if cas else None
+    if hit is not None:
+        entry, salt = hit
+        return Candidate(
+            fld,
+            text,
+            smiles=salt.smiles if salt is not None and salt.smiles else entry.smiles,
+            source="watchlist",
+            entry_id=entry.id,
+            salt_form=salt.form if salt else None,
+            name=entry.name,
+        )
+    return Candidate(fld, text, smiles=smiles, source="lexicon", name=name)
 
 
 def _salt_smiles(base: str, salts: tuple[SaltWord, ...]) -> tuple[str, float]:
@@ -196,6 +241,9 @@ def _lookup_plain_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
         return Candidate(
             "name", text, smiles=entry.smiles, source="watchlist", entry_id=entry.id, name=entry.name
         )
+    known = cw.known_by_name.get(key)
+    if known is not None:
+        return _known_candidate("name", text, known, cw)
     d = get_dictionary().lookup_name(text)
     if d is not None:
         hit = cw.watchlist.by_cas(d.cas)

@@ -143,25 +143,50 @@ def _charged(mol: Chem.Mol) -> bool:
     return mol.HasSubstructMatch(_CHARGED)
 
 
+# A negatively charged carbon that is not cyanide/isocyanide/carbon monoxide and not half of an ylide.
+_CARBANION = Chem.MolFromSmarts("[#6-;!$([#6-]#[#7,#8]);!$([#6-]~[*+])]")
+
+
 def neutralize(mol: Chem.Mol) -> Chem.Mol:
     """Neutralize acids and bases written in ionized form (only when some atom is charged).
 
     >>> Chem.MolToSmiles(neutralize(Chem.MolFromSmiles("C[NH3+]")))
     'CN'
+
+    A carbanion (a Grignard or organolithium reagent written ionically, "Cc1ccccc1[CH2-].[Mg+2].[Cl-]")
+    is left as it is: protonating it would turn benzylmagnesium chloride into toluene and
+    methylmagnesium bromide into methane. The reagent is not the hydrocarbon it is made from.
+
+    >>> Chem.MolToSmiles(neutralize(Chem.MolFromSmiles("[CH2-]c1ccccc1")))
+    '[CH2-]c1ccccc1'
     """
     if not _charged(mol):
+        return mol
+    if mol.HasSubstructMatch(_CARBANION):
         return mol
     return _uncharger.uncharge(mol)
 
 
 def drop_isotopes(mol: Chem.Mol) -> Chem.Mol:
-    """Remove isotope labels (a deuterated form is the same chemical)."""
+    """Remove isotope labels (a deuterated or 13C-labelled form is the same chemical).
+
+    Identity decision: an isotopologue is the chemical it labels (acetone-d6 is acetone, toluene-d8
+    is toluene), as DEA treats labelled reference standards of controlled substances; the listing's
+    own threshold and exemptions then decide what follows (NMR-solvent quantities are tiny).
+
+    >>> Chem.MolToSmiles(drop_isotopes(Chem.MolFromSmiles("[2H]C([2H])([2H])C(=O)C([2H])([2H])[2H]")))
+    'CC(C)=O'
+    """
     if not any(a.GetIsotope() for a in mol.GetAtoms()):
         return mol
     mol = Chem.Mol(mol)
+    hydrogens = False
     for a in mol.GetAtoms():
         a.SetIsotope(0)
-    return mol
+        hydrogens = hydrogens or a.GetAtomicNum() == 1
+    # Deuterium written as [2H] atoms becomes ordinary implicit hydrogen: acetone-d6 is acetone
+    # (CC(C)=O), not a molecule with six explicit hydrogen atoms.
+    return Chem.RemoveHs(mol) if hydrogens else mol
 
 
 # Neutral mineral acids that form salts with bases (HF, HCl, HBr, HI, H2SO4, H3PO4, HNO3, HClO4).

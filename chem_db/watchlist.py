@@ -92,6 +92,9 @@ _MANIFEST = "manifest.yaml"
 _CLASSES = "designer_classes.yaml"
 _TRANSFORMS = "transforms.yaml"
 _EXCLUSIONS = "exclusions.yaml"
+_LEXICON = "lexicon.yaml"
+# What a lexicon name stands for (see data/lexicon.yaml).
+LEXICON_KINDS = ("abbreviation", "mixture", "trade_name")
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,6 +262,20 @@ class Exclusion:
     citation: str
     cas: str | None = None
     inchikey: str | None = None
+    synonyms: tuple[str, ...] = ()  # names an order may use for it (resolution, before the dictionary)
+
+
+@dataclass(frozen=True)
+class LexiconName:
+    """A reviewed name of a chemical that is not on the watchlist (or an abbreviation of one that is):
+    solvent abbreviations, commodity isomer mixtures, trade names of the fentanyl-related substances."""
+
+    name: str
+    kind: str  # abbreviation | mixture | trade_name
+    smiles: str  # the structure; a mixture's components joined by "."
+    synonyms: tuple[str, ...]
+    note: str
+    cas: str | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +289,7 @@ class Watchlist:
     transforms: tuple[Transform, ...]
     exclusions: tuple[Exclusion, ...]
     directory: Path
+    lexicon: tuple[LexiconName, ...] = ()
     _by_id: Mapping[str, Entry] = field(repr=False, default_factory=dict)
     _by_cas: Mapping[str, tuple[Entry, SaltForm | None]] = field(repr=False, default_factory=dict)
     _classes_by_id: Mapping[str, DesignerClass] = field(repr=False, default_factory=dict)
@@ -713,7 +731,7 @@ def _transform(file: str, data: Any, index: int) -> Transform:
 def _exclusion(file: str, data: Any, index: int) -> Exclusion:
     xid = data.get("id") if isinstance(data, dict) else None
     r = _Reader(file, str(xid) if xid is not None else f"#{index + 1}", data,
-                {"id", "name", "smarts", "smiles", "cas", "suppresses", "reason", "citation"},
+                {"id", "name", "smarts", "smiles", "cas", "suppresses", "reason", "citation", "synonyms"},
                 {"id", "name", "suppresses", "reason", "citation"})
     xid = r.text("id")
     if not _ID_RE.match(xid):
@@ -734,7 +752,24 @@ def _exclusion(file: str, data: Any, index: int) -> Exclusion:
         raise r.error("suppresses", "an exclusion must name what it suppresses")
     cas = None if r.data.get("cas") is None else _cas(r, "cas", r.data["cas"])
     return Exclusion(id=xid, name=r.text("name"), smarts=smarts, smiles=smiles, suppresses=suppresses,
-                     reason=r.text("reason"), citation=r.text("citation"), cas=cas, inchikey=key)
+                     reason=r.text("reason"), citation=r.text("citation"), cas=cas, inchikey=key,
+                     synonyms=r.texts("synonyms"))
+
+
+def _lexicon_name(file: str, data: Any, index: int) -> LexiconName:
+    nm = data.get("name") if isinstance(data, dict) else None
+    r = _Reader(file, str(nm) if nm is not None else f"#{index + 1}", data,
+                {"name", "kind", "smiles", "cas", "synonyms", "note"}, {"name", "kind", "smiles", "note"})
+    kind = r.text("kind")
+    if kind not in LEXICON_KINDS:
+        raise r.error("kind", f"kind {kind!r} is not one of {', '.join(LEXICON_KINDS)}")
+    smiles = r.text("smiles")
+    _mol(r, "smiles", smiles)
+    if kind == "mixture" and "." not in smiles:
+        raise r.error("smiles", "a mixture lists its components joined by '.'")
+    cas = None if r.data.get("cas") is None else _cas(r, "cas", r.data["cas"])
+    return LexiconName(name=r.text("name"), kind=kind, smiles=smiles, synonyms=r.texts("synonyms"),
+                       note=r.text("note"), cas=cas)
 
 
 # --------------------------------------------------------------------------------------------
@@ -745,7 +780,8 @@ def _exclusion(file: str, data: Any, index: int) -> Exclusion:
 def _data_files(directory: Path) -> list[Path]:
     files = [directory / _MANIFEST]
     files += sorted((directory / _ENTRY_FILES).glob("*.yaml"))
-    files += [directory / n for n in (_CLASSES, _TRANSFORMS, _EXCLUSIONS) if (directory / n).exists()]
+    optional = (_CLASSES, _TRANSFORMS, _EXCLUSIONS, _LEXICON)
+    files += [directory / n for n in optional if (directory / n).exists()]
     return files
 
 
@@ -893,8 +929,31 @@ def _build(directory: Path, files: list[Path], digest: str) -> Watchlist:
                                  f"structure is the listed entry {by_key[x.inchikey].id!r}; "
                                  "it cannot be excluded")
 
+    lexicon: list[LexiconName] = []
+    if (directory / _LEXICON).exists():
+        lexicon = [_lexicon_name(_LEXICON, d, i) for i, d in
+                   enumerate(_list_file(directory / _LEXICON, _LEXICON, "names"))]
+    lex_names: dict[str, str] = {}
+    for ln in lexicon:
+        for fld, text in [("name", ln.name)] + [(f"synonyms[{i}]", t) for i, t in enumerate(ln.synonyms)]:
+            k = name_key(text)
+            if k in by_name:
+                # The watchlist's own synonyms stay the watchlist's: an abbreviation of a listed
+                # chemical is written there, or here with that entry's CAS number (see below).
+                raise WatchlistError(_LEXICON, ln.name, fld, f"name {text!r} already names entry "
+                                                             f"{by_name[k].id!r}; keep it in the watchlist")
+            if lex_names.setdefault(k, ln.name) != ln.name:
+                raise WatchlistError(_LEXICON, ln.name, fld, f"name {text!r} already names {lex_names[k]!r}")
+        if "." not in ln.smiles:
+            with _quiet_rdkit():
+                lkey = Chem.MolToInchiKey(Chem.MolFromSmiles(ln.smiles))
+            if lkey in by_key and (ln.cas is None or by_cas.get(ln.cas, (None,))[0] is not by_key[lkey]):
+                raise WatchlistError(_LEXICON, ln.name, "cas", f"the structure is entry {by_key[lkey].id!r}: "
+                                                               "give that entry's CAS number")
+
     return Watchlist(
         label=label, content_hash=digest, entries=tuple(entries), classes=tuple(classes),
         transforms=tuple(transforms), exclusions=tuple(exclusions), directory=directory,
+        lexicon=tuple(lexicon),
         _by_id=by_id, _by_cas=by_cas, _classes_by_id={c.id: c for c in classes},
     )

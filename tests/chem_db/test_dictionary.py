@@ -1,0 +1,159 @@
+"""The offline dictionary and the reviewed lexicon: ordinary chemicals resolve to the right structure and
+come back `none` (listed ones `listed`), never `unresolved`."""
+
+from __future__ import annotations
+
+import pytest
+from rdkit import Chem
+
+from chem_db import Identifiers
+from chem_db.dictionary import get_dictionary
+
+
+def _canon(smiles: str) -> str:
+    return Chem.MolToSmiles(Chem.MolFromSmiles(smiles))
+
+
+def _components(result) -> list[str]:
+    return [c.smiles for c in result.resolved.components]
+
+
+@pytest.mark.parametrize(
+    "cas, parent",
+    [
+        ("110-54-3", "CCCCCC"),  # n-hexane: only in the "example user db" table
+        ("61-76-7", "CNC[C@H](O)c1cccc(O)c1"),  # phenylephrine HCl: a secondary number of phenylephrine
+        ("53179-11-6", "CN(C)C(=O)C(CCN1CCC(O)(c2ccc(Cl)cc2)CC1)(c1ccccc1)c1ccccc1"),  # loperamide
+        ("34552-83-5", "CN(C)C(=O)C(CCN1CCC(O)(c2ccc(Cl)cc2)CC1)(c1ccccc1)c1ccccc1"),  # loperamide HCl
+    ],
+)
+def test_cas_numbers_the_dictionary_has_elsewhere_resolve_and_screen_none(engine, cas, parent):
+    result = engine.screen(Identifiers(cas=cas))
+    assert result.classification == "none", result.to_dict()
+    assert _components(result) == [_canon(parent)]
+
+
+def test_ethyl_phenylacetate_by_cas_is_a_listed_ester_of_phenylacetic_acid(engine):
+    result = engine.screen(Identifiers(cas="101-97-3"))
+    assert result.classification == "listed"
+    assert {m.entry_id for m in result.matches} == {"phenylacetic-acid"}
+    assert _components(result) == [_canon("CCOC(=O)Cc1ccccc1")]
+
+
+def test_a_secondary_cas_number_does_not_claim_a_mass_fraction():
+    entry = get_dictionary().lookup_cas("61-76-7")  # phenylephrine hydrochloride
+    assert entry is not None and entry.secondary and entry.cas == "59-42-7"
+
+
+@pytest.mark.parametrize("name", ["hexane", "n-hexane", "Hexane"])
+def test_hexane_is_the_alkane_not_the_2_hexyl_radical(engine, name):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "none"
+    assert _components(result) == ["CCCCCC"]
+
+
+def test_no_name_resolves_to_a_radical_when_a_proper_record_exists():
+    # PubChem's 2-hexyl radical row carries "hexane" as its IUPAC name.
+    assert get_dictionary().lookup_name("hexane").smiles == "CCCCCC"
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [{"name": "xylenes"}, {"name": "mixed xylenes"}, {"name": "Xylene, mixed isomers"}, {"cas": "1330-20-7"},
+     {"name": "xileno"}],
+)
+def test_mixed_xylenes_are_a_mixture_of_the_isomers_and_screen_none(engine, ids):
+    result = engine.screen(Identifiers(**ids))
+    assert result.classification == "none"
+    assert set(_components(result)) == {
+        _canon(s) for s in ("Cc1ccccc1C", "Cc1cccc(C)c1", "Cc1ccc(C)cc1", "CCc1ccccc1")
+    }
+    assert "MIXTURE" in [f.code for f in result.findings]
+
+
+def test_petroleum_ether_is_alkanes_not_benzene(engine):
+    result = engine.screen(Identifiers(name="petroleum ether"))
+    assert result.classification == "none"
+    assert "c1ccccc1" not in _components(result)
+
+
+@pytest.mark.parametrize(
+    "abbreviation, smiles",
+    [
+        ("IPA", "CC(C)O"),
+        ("DCM", "ClCCl"),
+        ("THF", "C1CCOC1"),
+        ("DMF", "CN(C)C=O"),
+        ("DMSO", "CS(C)=O"),
+        ("EtOAc", "CCOC(C)=O"),
+        ("MeOH", "CO"),
+        ("NMP", "CN1CCCC1=O"),
+        ("MTBE", "COC(C)(C)C"),
+        ("MeCN", "CC#N"),
+    ],
+)
+def test_solvent_abbreviations_resolve_and_screen_none(engine, abbreviation, smiles):
+    result = engine.screen(Identifiers(name=abbreviation))
+    assert result.classification == "none", result.to_dict()
+    assert _components(result) == [_canon(smiles)]
+
+
+def test_an_abbreviation_of_a_listed_solvent_is_the_watchlist_entry(engine):
+    result = engine.screen(Identifiers(name="DEE"))
+    assert result.classification == "listed"
+    assert {m.entry_id for m in result.matches} == {"ethyl-ether"}
+
+
+def test_watchlist_abbreviations_stay_with_the_watchlist(engine):
+    assert {m.entry_id for m in engine.screen(Identifiers(name="MEK")).matches} == {"mek"}
+    assert {m.entry_id for m in engine.screen(Identifiers(name="GBL")).matches} == {"gbl"}
+
+
+@pytest.mark.parametrize(
+    "name", ["ethyl methylphenylglycidate", "Ethyl methylphenylglycidate", "strawberry aldehyde"]
+)
+def test_the_flavour_glycidate_name_gives_the_3_methyl_3_phenyl_isomer(engine, name):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "none"
+    assert _components(result) == [_canon("CCOC(=O)C1OC1(C)c1ccccc1")]
+
+
+@pytest.mark.parametrize("name", ["para-fluorofentanyl", "p-fluorofentanyl", "4-fluorofentanyl"])
+def test_fentanyl_analogue_trade_names_resolve_to_the_class(engine, name):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "listed"
+    assert _components(result) == [_canon("CCC(=O)N(c1ccc(F)cc1)C1CCN(CCc2ccccc2)CC1")]
+
+
+def test_furanylfentanyl_by_name_is_a_fentanyl_related_substance(engine):
+    result = engine.screen(Identifiers(name="furanylfentanyl"))
+    assert result.classification == "listed"
+
+
+@pytest.mark.parametrize(
+    "smiles, parent",
+    [
+        ("CC1=CC=CC=[C-]1.[Mg+2].[Cl-]", "Cc1[c-]cccc1"),  # o-tolylmagnesium chloride is not toluene
+        ("CC1=CC=CC=C1[CH2-].[Mg+2].[Cl-]", "[CH2-]c1ccccc1C"),
+        ("[CH3-].[Mg+2].[Br-]", "[CH3-]"),  # methylmagnesium bromide is not methane
+        ("[Li+].CCC[CH2-]", "[CH2-]CCC"),  # n-butyllithium is not butane
+    ],
+)
+def test_grignard_and_organolithium_reagents_are_not_their_hydrocarbons(engine, smiles, parent):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "none"
+    assert _components(result) == [parent]
+
+
+@pytest.mark.parametrize(
+    "ids, entry",
+    [
+        ({"name": "acetone-d6"}, "acetone"),
+        ({"smiles": "[2H]C([2H])([2H])C(=O)C([2H])([2H])[2H]"}, "acetone"),
+        ({"smiles": "[2H]c1c([2H])c([2H])c(C([2H])([2H])[2H])c([2H])c1[2H]"}, "toluene"),  # toluene-d8
+    ],
+)
+def test_a_deuterated_solvent_is_the_chemical_it_labels(engine, ids, entry):
+    result = engine.screen(Identifiers(**ids))
+    assert {m.entry_id for m in result.matches} == {entry}
+    assert "[H]" not in result.resolved.components[0].smiles
