@@ -272,3 +272,11 @@ def test_history_lists_newest_first_with_filters_and_pages(app, as_officer, page
     assert "Enter a date as YYYY-MM-DD." in bad
     empty = as_officer.get("/history?date_to=2000-01-01").get_data(as_text=True)
     assert "No screenings match these filters." in empty
+
+
+def test_preview_escapes_what_was_typed(as_officer):
+    text = as_officer.get(
+        "/screen/preview", query_string={"chemical": "<img src=x onerror=alert(1)>"}
+    ).get_data(as_text=True)
+    assert "<img" not in text
+    assert "&lt;img" in text or "NAME_UNKNOWN" in text
