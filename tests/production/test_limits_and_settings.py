@@ -176,7 +176,10 @@ def test_cookies_are_httponly_samesite_in_development(client: Any) -> None:
         ({"SECRET_KEY": None}, "SECRET_KEY"),  # the built-in development key
         ({"SECRET_KEY": "short-secret"}, "SECRET_KEY"),
         ({"SECRET_KEY": "a" * 64}, "SECRET_KEY"),  # long but not random
-        ({"SCREENING_ALLOW_SQLITE_IN_PRODUCTION": None}, "DATABASE_URL"),
+        (
+            {"SCREENING_ALLOW_SQLITE_IN_PRODUCTION": None, "DATABASE_URL": "sqlite:///screening.db"},
+            "DATABASE_URL",
+        ),
         ({"SCREENING_METRICS_TOKEN": None}, "SCREENING_METRICS_TOKEN"),
         ({"SCREENING_METRICS_TOKEN": "abc"}, "SCREENING_METRICS_TOKEN"),
         ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
