@@ -276,6 +276,16 @@ class CompiledExclusion:
     inchikey: str | None
 
 
+@dataclass(frozen=True)
+class KnownName:
+    """A reviewed name outside the entries (lexicon or exclusion): what it names and how."""
+
+    name: str
+    smiles: str | None  # None: the dictionary's structure for ``cas``
+    cas: str | None
+    kind: str  # a lexicon kind, or "exclusion"
+
+
 @dataclass
 class CompiledWatchlist:
     """Indexes over one watchlist version."""
@@ -289,8 +299,8 @@ class CompiledWatchlist:
     by_name: dict[str, Entry] = field(default_factory=dict)
     # Reviewed names of non-entries (lexicon.yaml, and exclusions' names and CAS numbers): looked up
     # after the watchlist and before the dictionary. Values: (name to report, SMILES, CAS or None).
-    known_by_name: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
-    known_by_cas: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    known_by_name: dict[str, KnownName] = field(default_factory=dict)
+    known_by_cas: dict[str, KnownName] = field(default_factory=dict)
     formulas: set[str] = field(default_factory=set)  # InChI formulas of organic entries
     hill_formulas: set[str] = field(default_factory=set)  # the same as RDKit's CalcMolFormula writes them
     heavy_atom_counts: set[int] = field(default_factory=set)
@@ -413,7 +423,7 @@ def _compile_known_names(cw: CompiledWatchlist) -> None:
     structure before the dictionary or OPSIN, which reads that name as another isomer)."""
     wl = cw.watchlist
     for ln in wl.lexicon:
-        known = (ln.name, ln.smiles, ln.cas)
+        known = KnownName(ln.name, ln.smiles, ln.cas, ln.kind)
         for n in (ln.name, *ln.synonyms):
             cw.known_by_name.setdefault(name_key(n), known)
         if ln.cas:
@@ -422,7 +432,7 @@ def _compile_known_names(cw: CompiledWatchlist) -> None:
         if not x.smiles or not x.cas:
             continue  # a family (SMARTS) is not one chemical with a name
         head = x.name.split(" (")[0].strip()
-        known = (head, x.smiles, x.cas)
+        known = KnownName(head, x.smiles, x.cas, "exclusion")
         names = [*x.synonyms] + ([head] if " and " not in head and "," not in head else [])
         for n in names:
             cw.known_by_name.setdefault(name_key(n), known)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from . import results as R
 from .cas import cas_check_digit_ok, normalize_cas
-from .compiled import CompiledWatchlist
+from .compiled import CompiledWatchlist, KnownName
 from .config import Settings
 from .dictionary import get_dictionary
 from .names import SaltWord, name_key, split_salt_words, strip_stereo_prefix
@@ -50,6 +50,7 @@ class Candidate:
     mass_delta: float = 0.0  # metal salts named in words: mass as given minus the SMILES' mass
     checked: bool = False  # the SMILES text already passed check_smiles_text
     mass_known: bool = True  # False for a salt form whose structure the watchlist does not record
+    polymer: bool = False  # a polymer named in the lexicon, screened as its capped repeat unit
 
     def describe(self) -> str:
         what = self.name or self.smiles or self.inchi or "?"
@@ -161,8 +162,9 @@ def resolve_cas(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.F
             mass_known=salt is None or bool(salt.smiles),
         ), None
     known = cw.known_by_cas.get(cas)
-    if known is not None:
-        return _known_candidate("cas", text, known, cw), None
+    cand = _known_candidate("cas", text, known, cw) if known is not None else None
+    if cand is not None:
+        return cand, None
     d = get_dictionary().lookup_cas(cas)
     if d is not None:
         hit = cw.watchlist.by_cas(d.cas) if d.secondary else None
@@ -196,12 +198,10 @@ def resolve_cas(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.F
     )
 
 
-def _known_candidate(
-    fld: str, text: str, known: tuple[str, str, str | None], cw: CompiledWatchlist
-) -> Candidate:
-    """A lexicon or exclusion record; one whose CAS number is a watchlist entry's (DEE) is that entry."""
-    name, smiles, cas = known
-    hit = cw.watchlist.by_cas(cas) if cas else None
+def _known_candidate(fld: str, text: str, known: KnownName, cw: CompiledWatchlist) -> Candidate | None:
+    """A lexicon or exclusion record. One whose CAS number is a watchlist entry's (DEE) is that entry;
+    one given only by CAS number ("ácido cítrico") takes the dictionary's structure."""
+    hit = cw.watchlist.by_cas(known.cas) if known.cas else None
     if hit is not None:
         entry, salt = hit
         return Candidate(
@@ -213,7 +213,14 @@ def _known_candidate(
             salt_form=salt.form if salt else None,
             name=entry.name,
         )
-    return Candidate(fld, text, smiles=smiles, source="lexicon", name=name)
+    smiles = known.smiles
+    if smiles is None and known.cas:
+        d = get_dictionary().lookup_cas(known.cas)
+        smiles = d.smiles if d is not None else None
+    if smiles is None:
+        return None
+    polymer = known.kind == "polymer"
+    return Candidate(fld, text, smiles=smiles, source="lexicon", name=known.name, polymer=polymer)
 
 
 def _salt_smiles(base: str, salts: tuple[SaltWord, ...]) -> tuple[str, float]:
@@ -242,8 +249,9 @@ def _lookup_plain_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
             "name", text, smiles=entry.smiles, source="watchlist", entry_id=entry.id, name=entry.name
         )
     known = cw.known_by_name.get(key)
-    if known is not None:
-        return _known_candidate("name", text, known, cw)
+    cand = _known_candidate("name", text, known, cw) if known is not None else None
+    if cand is not None:
+        return cand
     d = get_dictionary().lookup_name(text)
     if d is not None:
         hit = cw.watchlist.by_cas(d.cas)
@@ -487,6 +495,7 @@ def _resolve_one(
             res.findings.append(problem)
         if cand is not None:
             res.candidates.append(cand)
+            _note_polymer(cand, res)
     elif fld == "name":
         text = raw.strip()
         if not text or "\n" in text or "\r" in text:
@@ -497,6 +506,7 @@ def _resolve_one(
         cand = resolve_name(text, cw)
         if cand is not None:
             res.candidates.append(cand)
+            _note_polymer(cand, res)
         else:
             pending.append((res, text))
     elif fld == "inchi":
@@ -513,6 +523,18 @@ def _resolve_one(
             res.findings.append(problem)
         if cand is not None:
             res.candidates.append(cand)
+
+
+def _note_polymer(cand: Candidate, res: Resolution) -> None:
+    if cand.polymer:
+        res.findings.append(
+            R.Finding(
+                "POLYMER",
+                f"{cand.name} is a polymer; it was screened as its repeat unit (no listed chemical is a "
+                "polymer, and a polymer is not a precursor in one step).",
+                cand.field,
+            )
+        )
 
 
 def _resolve_with_opsin(pending: list[tuple[Resolution, str]], s: Settings) -> None:

@@ -94,7 +94,7 @@ _TRANSFORMS = "transforms.yaml"
 _EXCLUSIONS = "exclusions.yaml"
 _LEXICON = "lexicon.yaml"
 # What a lexicon name stands for (see data/lexicon.yaml).
-LEXICON_KINDS = ("abbreviation", "mixture", "trade_name")
+LEXICON_KINDS = ("abbreviation", "mixture", "trade_name", "name", "polymer")
 
 
 # --------------------------------------------------------------------------------------------
@@ -271,8 +271,8 @@ class LexiconName:
     solvent abbreviations, commodity isomer mixtures, trade names of the fentanyl-related substances."""
 
     name: str
-    kind: str  # abbreviation | mixture | trade_name
-    smiles: str  # the structure; a mixture's components joined by "."
+    kind: str  # abbreviation | mixture | trade_name | name | polymer
+    smiles: str | None  # the structure (a mixture's components joined by "."); None: the dictionary's for cas
     synonyms: tuple[str, ...]
     note: str
     cas: str | None = None
@@ -759,15 +759,18 @@ def _exclusion(file: str, data: Any, index: int) -> Exclusion:
 def _lexicon_name(file: str, data: Any, index: int) -> LexiconName:
     nm = data.get("name") if isinstance(data, dict) else None
     r = _Reader(file, str(nm) if nm is not None else f"#{index + 1}", data,
-                {"name", "kind", "smiles", "cas", "synonyms", "note"}, {"name", "kind", "smiles", "note"})
+                {"name", "kind", "smiles", "cas", "synonyms", "note"}, {"name", "kind", "note"})
     kind = r.text("kind")
     if kind not in LEXICON_KINDS:
         raise r.error("kind", f"kind {kind!r} is not one of {', '.join(LEXICON_KINDS)}")
-    smiles = r.text("smiles")
-    _mol(r, "smiles", smiles)
-    if kind == "mixture" and "." not in smiles:
-        raise r.error("smiles", "a mixture lists its components joined by '.'")
+    smiles = r.opt_text("smiles")
     cas = None if r.data.get("cas") is None else _cas(r, "cas", r.data["cas"])
+    if smiles is None and (cas is None or kind in ("mixture", "polymer")):
+        raise r.error("smiles", "give the structure (a name with only a CAS number takes the dictionary's)")
+    if smiles is not None:
+        _mol(r, "smiles", smiles)
+        if kind == "mixture" and "." not in smiles:
+            raise r.error("smiles", "a mixture lists its components joined by '.'")
     return LexiconName(name=r.text("name"), kind=kind, smiles=smiles, synonyms=r.texts("synonyms"),
                        note=r.text("note"), cas=cas)
 
@@ -944,7 +947,7 @@ def _build(directory: Path, files: list[Path], digest: str) -> Watchlist:
                                                              f"{by_name[k].id!r}; keep it in the watchlist")
             if lex_names.setdefault(k, ln.name) != ln.name:
                 raise WatchlistError(_LEXICON, ln.name, fld, f"name {text!r} already names {lex_names[k]!r}")
-        if "." not in ln.smiles:
+        if ln.smiles is not None and "." not in ln.smiles:
             with _quiet_rdkit():
                 lkey = Chem.MolToInchiKey(Chem.MolFromSmiles(ln.smiles))
             if lkey in by_key and (ln.cas is None or by_cas.get(ln.cas, (None,))[0] is not by_key[lkey]):

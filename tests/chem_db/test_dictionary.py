@@ -157,3 +157,68 @@ def test_a_deuterated_solvent_is_the_chemical_it_labels(engine, ids, entry):
     result = engine.screen(Identifiers(**ids))
     assert {m.entry_id for m in result.matches} == {entry}
     assert "[H]" not in result.resolved.components[0].smiles
+
+
+@pytest.mark.parametrize("cas", ["9004-34-6", "9003-39-8"])  # microcrystalline cellulose, povidone
+def test_polymer_excipients_are_screened_as_their_repeat_unit(engine, cas):
+    result = engine.screen(Identifiers(cas=cas))
+    assert result.classification == "none"
+    assert "POLYMER" in [f.code for f in result.findings]
+
+
+@pytest.mark.parametrize(
+    "name, smiles",
+    [
+        ("hidróxido de sodio", "[Na+].[OH-]"),
+        ("ácido cítrico", "O=C(O)CC(O)(CC(=O)O)C(=O)O"),
+        ("alcohol isopropílico", "CC(C)O"),
+        ("hexano", "CCCCCC"),
+        ("borohidruro de sodio", "[BH4-].[Na+]"),
+        ("cloruro de propionilo", "CCC(=O)Cl"),
+    ],
+)
+def test_spanish_names_of_common_chemicals_resolve_and_screen_none(engine, name, smiles):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "none", result.to_dict()
+    assert _components(result) == [_canon(smiles)]
+
+
+def test_deas_own_abbreviation_4_anpp_is_anpp(engine):
+    result = engine.screen(Identifiers(name="4-ANPP"))
+    assert result.classification == "listed"
+    assert {m.entry_id for m in result.matches} == {"anpp"}
+
+
+def test_chloropseudoephedrine_hydrolyses_back_to_the_ephedrines(engine):
+    result = engine.screen(Identifiers(smiles="CNC(C)C(Cl)c1ccccc1"))
+    assert result.classification == "analog"
+    assert {m.entry_id for m in result.matches} == {"ephedrine", "pseudoephedrine"}
+
+
+def test_a_benzylic_chloride_that_gives_no_entry_stays_none(engine):
+    piperonyl_chloride = "ClCc1ccc2OCOc2c1"
+    assert engine.screen(Identifiers(smiles=piperonyl_chloride)).classification == "none"
+
+
+def test_every_lexicon_name_given_only_by_cas_is_the_compound_its_english_name_gives(watchlist):
+    d = get_dictionary()
+
+    def key(smiles: str) -> str:
+        return Chem.MolToInchiKey(Chem.MolFromSmiles(smiles)).split("-")[0]
+
+    for ln in watchlist.lexicon:
+        if ln.kind != "name":
+            continue
+        by_cas, by_name = d.lookup_cas(ln.cas), d.lookup_name(ln.note)
+        assert by_cas is not None and by_name is not None, ln.name
+        assert key(by_cas.smiles) == key(by_name.smiles), ln.name
+
+
+def test_every_lexicon_record_resolves_by_name(engine, watchlist):
+    for ln in watchlist.lexicon:
+        for name in (ln.name, *ln.synonyms):
+            result = engine.screen(Identifiers(name=name))
+            assert result.screened, name
+            expected = {"trade_name": "listed"}.get(ln.kind, "none")
+            if ln.name != "DEE":  # the abbreviation of a listed chemical
+                assert result.classification == expected, name
