@@ -884,7 +884,9 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     hold when the description dresses a List I, controlled or INCB-only chemical up as something
     harmless (flavour, cleaner, intermediate, sample...) that is not one of the chemical's real uses
     (a flavour word is no disguise for methyl anthranilate or benzaldehyde), review when it does so for
-    a List II chemical;
+    a List II chemical; hold too whenever the description of a fentanyl precursor, a controlled or
+    INCB-only chemical or an end-user-only precursor (APAAN, MAPA, PMK glycidate...) does not name it
+    ("Sodium chloride" on NPP): they have no innocent trade names;
     a description that merely omits the name is review for high-risk chemicals and info for List II
     chemicals, whose trade names often omit the chemical name. A description naming another watchlist
     chemical is hold when the line really is a high-risk chemical or designer analogue (the name hides
@@ -905,7 +907,13 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     # "almond flavour" for benzaldehyde, "fragrance" for piperonal.
     disguise = first_phrase(product, _disguises(ctx, frozenset(h.family for h in view.hits if h.family)))
     high = any(h.list_I or h.controlled or h.incb_only for h in view.hits)
-    if disguise:
+    # Chemicals with no innocent trade names (fentanyl precursors, controlled and INCB-only chemicals,
+    # the end-user-only precursors): any description that does not name them hides them.
+    unnameable = any(
+        h.family == "fentanyl" or h.controlled or h.incb_only or h.entry_id in policy.end_user_only
+        for h in view.hits
+    )
+    if disguise or unnameable:
         severity = HOLD if high else REVIEW
     else:
         severity = REVIEW if high else INFO

@@ -424,3 +424,18 @@ def test_broadly_restricted_destinations_are_reviewed_even_for_unlisted_chemical
     wanted = ("LICENCE_REQUIRED_DESTINATION", "EMBARGOED_DESTINATION")
     found = {f.code: f.severity for f in outcome.flags if f.code in wanted}
     assert found == ({code: level} if code else {})
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "product", "expected"),
+    [
+        ("npp", "Sodium chloride", "hold"),  # no innocent trade name for a fentanyl precursor
+        ("pmk-glycidate", "Product 7", "hold"),  # end-user-only precursor
+        ("piperidine", "Rubber chemical", "review"),  # List I with real trade names: omission is review
+    ],
+)
+def test_a_description_that_does_not_name_a_chemical_without_innocent_trade_names(
+    order, line, entry_id, product, expected
+):
+    outcome = evaluate(order([line(0, entry_id, 5, product=product)], end_use="Pharmaceutical synthesis"))
+    assert severity(outcome, "PRODUCT_NAME_MISMATCH") == expected
