@@ -122,6 +122,34 @@
       addLine();
     });
   }
+  // Transit countries: a filter box over the long list, and the choices named under it.
+  var transit = document.getElementById("f-transit_countries");
+  if (transit) {
+    var filter = document.createElement("input");
+    filter.type = "search";
+    filter.placeholder = "Type to filter countries";
+    filter.setAttribute("aria-label", "Filter the transit countries");
+    filter.className = "transit-filter";
+    var chosen = document.createElement("p");
+    chosen.className = "hint";
+    chosen.setAttribute("aria-live", "polite");
+    transit.parentNode.insertBefore(filter, transit);
+    transit.parentNode.insertBefore(chosen, transit.nextSibling);
+    var showChosen = function () {
+      var names = Array.prototype.filter.call(transit.options, function (o) { return o.selected; })
+        .map(function (o) { return o.textContent; });
+      chosen.textContent = names.length ? "Chosen: " + names.join("; ") : "None chosen";
+    };
+    filter.addEventListener("input", function () {
+      var text = filter.value.trim().toLowerCase();
+      Array.prototype.forEach.call(transit.options, function (o) {
+        o.hidden = text !== "" && o.textContent.toLowerCase().indexOf(text) === -1 && !o.selected;
+      });
+    });
+    transit.addEventListener("change", showChosen);
+    showChosen();
+  }
+
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 })();
