@@ -194,3 +194,13 @@ def test_html_error_pages_and_json_for_the_api(as_officer):
     assert "Not found" in response.get_data(as_text=True)
     api = as_officer.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.is_json
+
+
+def test_deactivating_the_organisation_ends_its_officers_sessions(app, as_officer, officer):
+    from screening.models import Organisation
+
+    assert as_officer.get("/history").status_code == 200
+    with get_database(app).session_scope() as session:
+        session.get(Organisation, officer.org_id).active = False
+    response = as_officer.get("/history")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
