@@ -38,9 +38,11 @@ def link_cutoff() -> float:
 
 
 def _tokens(key: str) -> set[str]:
-    from rules.parties import _STOPWORDS
+    from rules import parties
 
-    words = {w for w in key.split() if w not in _STOPWORDS}
+    # the same small words same_party() ignores ("del", "de", "the"...); none if rules stops exposing them
+    stopwords = getattr(parties, "_STOPWORDS", frozenset())
+    words = {w for w in key.split() if w not in stopwords}
     return words or set(key.split())
 
 
@@ -49,6 +51,8 @@ def candidate_keys(key: str, keys: Iterable[str]) -> list[str]:
 
     >>> candidate_keys("quimica del norte", ["quimica del noreste", "acme chemicals", "quimica norte"])
     ['quimica del noreste', 'quimica norte']
+    >>> candidate_keys("quimica del norte", ["acme chemicals"])
+    []
     """
     from rapidfuzz import fuzz, process
 
