@@ -439,3 +439,11 @@ def test_a_description_that_does_not_name_a_chemical_without_innocent_trade_name
 ):
     outcome = evaluate(order([line(0, entry_id, 5, product=product)], end_use="Pharmaceutical synthesis"))
     assert severity(outcome, "PRODUCT_NAME_MISMATCH") == expected
+
+
+@pytest.mark.parametrize(
+    "end_use", ["Ergonovine maleate injection manufacture", "Uterotonic for postpartum haemorrhage"]
+)
+def test_injectables_are_a_real_use_of_ergonovine(order, line, end_use):
+    outcome = evaluate(order([line(0, "ergonovine", 0.1, product="Ergonovine maleate")], end_use=end_use))
+    assert not codes(outcome) & {"END_USE_MISMATCH", "END_USE_VAGUE"}
