@@ -172,6 +172,15 @@ def _attach_open_cases(session: Session, country: str, links: list[ConsigneeLink
 # --- the exporter's history with this consignee ---
 
 
+def same_consignee_keys(session: Session, order: Order) -> list[str]:
+    """The normalised names under which this order's exporter has shipped to the same consignee."""
+    from .screenings import related_consignee_keys
+
+    return related_consignee_keys(
+        session, order.organisation_id, order.consignee_name, order.consignee_address, order.consignee_country
+    )
+
+
 @dataclass
 class PriorOrder:
     order_id: str
@@ -185,9 +194,10 @@ class PriorOrder:
 
 
 def consignee_history(session: Session, order: Order, limit: int = 100) -> list[PriorOrder]:
-    """The exporter's other orders to this consignee (same normalised name and country), newest first.
+    """The exporter's other orders to this consignee, newest first.
 
-    The same grouping the rules use for cumulative monthly thresholds (``read_history``).
+    The consignee is matched as the screening matches it for cumulative monthly thresholds
+    (``related_consignee_keys``: same country, same party by ``rules.parties.same_party``).
     """
     rows = session.execute(
         select(Order.id, Order.reference, Order.order_date, Screening.id, Screening.status, ReviewItem)
@@ -195,7 +205,7 @@ def consignee_history(session: Session, order: Order, limit: int = 100) -> list[
         .outerjoin(ReviewItem, ReviewItem.order_id == Order.id)
         .where(
             Order.organisation_id == order.organisation_id,
-            Order.consignee_key == order.consignee_key,
+            Order.consignee_key.in_(same_consignee_keys(session, order)),
             Order.consignee_country == order.consignee_country,
             Order.id != order.id,
         )
@@ -270,7 +280,7 @@ def monthly_totals(session: Session, order: Order, months: int = 12) -> list[Mon
         select(Order.id, Order.reference, Order.order_date, Order.latest_screening_id)
         .where(
             Order.organisation_id == order.organisation_id,
-            Order.consignee_key == order.consignee_key,
+            Order.consignee_key.in_(same_consignee_keys(session, order)),
             Order.consignee_country == order.consignee_country,
             Order.order_date >= start,
             Order.order_date < _month_start(order.order_date, -1),

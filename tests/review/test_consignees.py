@@ -127,3 +127,20 @@ def test_monthly_totals_sum_the_month_against_the_threshold(
         assert november.threshold == pytest.approx(threshold.mass_kg)
         assert november.met == (5.0 >= threshold.mass_kg)
     assert by_month[("2026-10", "safrole")].amount == pytest.approx(1.5)
+
+
+def test_history_counts_the_same_consignee_under_another_spelling(
+    app: Any, make_exporter: Any, flag_order: Any
+) -> None:
+    from screening.services.consignees import consignee_history
+
+    acme = make_exporter("Acme Exports LLC")
+    flag_order(acme, reference="PO-1", consignee=NORTE_SHOUTED, lines=[{**SAFROLE, "quantity": 2}])
+    flag_order(acme, reference="PO-X", consignee=NORESTE, lines=[{**SAFROLE, "quantity": 7}])
+    last = flag_order(acme, reference="PO-2", consignee=NORTE, lines=[{**SAFROLE, "quantity": 3}])
+    with get_database(app).session_scope() as session:
+        order = session.get(Order, last.order_id)
+        history = [p.reference for p in consignee_history(session, order)]
+        totals = {(t.month, t.entry_id): t for t in monthly_totals(session, order)}
+    assert history == ["PO-1"]  # not the other company's order
+    assert totals[("2026-11", "safrole")].amount == pytest.approx(5.0)
