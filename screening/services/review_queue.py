@@ -357,12 +357,24 @@ def queue_rows(session: Session, items: Sequence[ReviewItem]) -> list[QueueRow]:
                 order=item.order,
                 exporter=item.order.organisation.name,
                 flags=flags.get(item.screening_id, []),
-                chemicals=[(e, chemical_name(e)) for e in entries],
+                chemicals=[(e, _name_of(e, item.screening)) for e in entries],
                 regimes=regimes,
                 change=changes.get(item.screening_id),
             )
         )
     return rows
+
+
+def _name_of(entry_id: str, screening: Screening) -> str:
+    """The rule data's name for an entry, else the name chem_db gave the match (already loaded)."""
+    name = chemical_name(entry_id)
+    if name != entry_id:
+        return name
+    for line in screening.lines or []:
+        for match in line.get("matches") or []:
+            if match.get("entry_id") == entry_id and match.get("name"):
+                return str(match["name"])
+    return entry_id
 
 
 def latest_changes(session: Session, screening_ids: Sequence[str]) -> dict[str, ScreeningChange]:
