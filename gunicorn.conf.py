@@ -40,6 +40,15 @@ def post_worker_init(worker):  # noqa: ANN001 - gunicorn's hook signature
     worker.log.info("worker %s ready: watchlist %s", worker.pid, get_engine().version)
 
 
+def worker_exit(server, worker):  # noqa: ANN001 - gunicorn's hook signature
+    """Stop this worker's chemistry processes with it (they inherit gunicorn's signal handlers, so a
+    TERM alone would leave them behind)."""
+    if "chem_db.engine" in sys.modules:
+        from chem_db import get_engine
+
+        get_engine().close()
+
+
 # --- operations (docs/operations.md) -------------------------------------------------------------
 # Access log as one JSON object per line, with the request id the app sent back (X-Request-ID).
 access_log_format = (
