@@ -296,6 +296,40 @@ def get_dictionary() -> ChemicalDictionary:
         return _build()
 
 
+_DRUGS = os.path.join(os.path.dirname(__file__), "data", "reference", "chembl_approved_drugs.tsv")
+
+
+@lru_cache(maxsize=1)
+def _approved_drugs() -> dict[str, tuple[str, str, str] | None]:
+    """ChEMBL's approved small-molecule drugs by name key: (preferred name, ChEMBL id, SMILES).
+
+    The ``chemicals`` tables miss about a third of common APIs (sertraline, cetirizine, valsartan,
+    ciprofloxacin ...); an unresolved benign API sends an ordinary pharmaceutical order to review.
+    A name ChEMBL gives two different structures is dropped (None), not guessed.
+    """
+    out: dict[str, tuple[str, str, str] | None] = {}
+    with open(_DRUGS, encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#") or line.startswith("pref_name\t"):
+                continue
+            name, chembl, smiles = line.rstrip("\n").split("\t")
+            k = name_key(name)
+            if k in out and (out[k] is None or out[k][2] != smiles):  # type: ignore[index]
+                out[k] = None
+            else:
+                out[k] = (name, chembl, smiles)
+    return out
+
+
+def lookup_drug_name(name: str) -> tuple[str, str, str] | None:
+    """An approved drug by name (case, spacing, punctuation ignored): (name, ChEMBL id, SMILES).
+
+    >>> lookup_drug_name("Sertraline")[1]
+    'CHEMBL809'
+    """
+    return _approved_drugs().get(name_key(name))
+
+
 # Standard atomic weights (IUPAC 2021, abridged) of the metals that form salts named in words.
 ATOMIC_MASS = {"H": 1.008, "Na": 22.990, "K": 39.098, "Ca": 40.078, "Li": 6.94, "Mg": 24.305}
 VALENCE = {"Na": 1, "K": 1, "Li": 1, "Ca": 2, "Mg": 2}

@@ -14,7 +14,7 @@ from . import results as R
 from .cas import cas_check_digit_ok, normalize_cas
 from .compiled import CompiledWatchlist, KnownName
 from .config import Settings
-from .dictionary import get_dictionary
+from .dictionary import get_dictionary, lookup_drug_name
 from .names import SaltWord, name_key, split_salt_words, strip_stereo_prefix
 from .opsin import names_to_smiles, opsin_available
 from .watchlist import Entry, SaltForm
@@ -268,6 +268,10 @@ def _lookup_plain_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
                 name=entry.name,
             )
         return Candidate("name", text, smiles=d.smiles, source="dictionary", name=d.name)
+    drug = lookup_drug_name(text)
+    if drug is not None:
+        name = f"{drug[0].lower()} ({drug[1]})"
+        return Candidate("name", text, smiles=drug[2], source="dictionary", name=name)
     return None
 
 

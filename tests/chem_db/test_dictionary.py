@@ -207,7 +207,7 @@ def test_every_lexicon_name_given_only_by_cas_is_the_compound_its_english_name_g
         return Chem.MolToInchiKey(Chem.MolFromSmiles(smiles)).split("-")[0]
 
     for ln in watchlist.lexicon:
-        if ln.kind != "name":
+        if ln.kind != "name" or ln.smiles is not None:
             continue
         by_cas, by_name = d.lookup_cas(ln.cas), d.lookup_name(ln.note)
         assert by_cas is not None and by_name is not None, ln.name
@@ -222,3 +222,14 @@ def test_every_lexicon_record_resolves_by_name(engine, watchlist):
             expected = {"trade_name": "listed"}.get(ln.kind, "none")
             if ln.name != "DEE":  # the abbreviation of a listed chemical
                 assert result.classification == expected, name
+
+
+def test_every_lexicon_cas_number_the_dictionary_also_has_is_the_same_compound(watchlist):
+    d = get_dictionary()
+    for ln in watchlist.lexicon:
+        if ln.cas is None or ln.smiles is None or ln.kind in ("mixture", "polymer"):
+            continue
+        other = d.lookup_cas(ln.cas)
+        if other is not None:
+            mine = Chem.MolToInchiKey(Chem.MolFromSmiles(ln.smiles)).split("-")[0]
+            assert Chem.MolToInchiKey(Chem.MolFromSmiles(other.smiles)).split("-")[0] == mine, ln.name
