@@ -51,6 +51,7 @@ class Candidate:
     checked: bool = False  # the SMILES text already passed check_smiles_text
     mass_known: bool = True  # False for a salt form whose structure the watchlist does not record
     polymer: bool = False  # a polymer named in the lexicon, screened as its capped repeat unit
+    variable: bool = False  # a substance of variable composition, screened as representative components
 
     def describe(self) -> str:
         what = self.name or self.smiles or self.inchi or "?"
@@ -219,8 +220,10 @@ def _known_candidate(fld: str, text: str, known: KnownName, cw: CompiledWatchlis
         smiles = d.smiles if d is not None else None
     if smiles is None:
         return None
-    polymer = known.kind == "polymer"
-    return Candidate(fld, text, smiles=smiles, source="lexicon", name=known.name, polymer=polymer)
+    polymer, variable = known.kind == "polymer", known.kind == "substance"
+    return Candidate(
+        fld, text, smiles=smiles, source="lexicon", name=known.name, polymer=polymer, variable=variable
+    )
 
 
 def _salt_smiles(base: str, salts: tuple[SaltWord, ...]) -> tuple[str, float]:
@@ -530,6 +533,15 @@ def _resolve_one(
 
 
 def _note_polymer(cand: Candidate, res: Resolution) -> None:
+    if cand.variable:
+        res.findings.append(
+            R.Finding(
+                "VARIABLE_COMPOSITION",
+                f"{cand.name} has no single structure (a petroleum cut or natural oil); it was screened as "
+                "its representative components.",
+                cand.field,
+            )
+        )
     if cand.polymer:
         res.findings.append(
             R.Finding(

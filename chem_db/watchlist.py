@@ -94,7 +94,7 @@ _TRANSFORMS = "transforms.yaml"
 _EXCLUSIONS = "exclusions.yaml"
 _LEXICON = "lexicon.yaml"
 # What a lexicon name stands for (see data/lexicon.yaml).
-LEXICON_KINDS = ("abbreviation", "mixture", "trade_name", "name", "polymer")
+LEXICON_KINDS = ("abbreviation", "mixture", "trade_name", "name", "polymer", "substance")
 
 
 # --------------------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ class LexiconName:
     solvent abbreviations, commodity isomer mixtures, trade names of the fentanyl-related substances."""
 
     name: str
-    kind: str  # abbreviation | mixture | trade_name | name | polymer
+    kind: str  # abbreviation | mixture | trade_name | name | polymer | substance
     smiles: str | None  # the structure (a mixture's components joined by "."); None: the dictionary's for cas
     synonyms: tuple[str, ...]
     note: str
@@ -765,7 +765,7 @@ def _lexicon_name(file: str, data: Any, index: int) -> LexiconName:
         raise r.error("kind", f"kind {kind!r} is not one of {', '.join(LEXICON_KINDS)}")
     smiles = r.opt_text("smiles")
     cas = None if r.data.get("cas") is None else _cas(r, "cas", r.data["cas"])
-    if smiles is None and (cas is None or kind in ("mixture", "polymer")):
+    if smiles is None and (cas is None or kind in ("mixture", "polymer", "substance")):
         raise r.error("smiles", "give the structure (a name with only a CAS number takes the dictionary's)")
     if smiles is not None:
         _mol(r, "smiles", smiles)

@@ -227,9 +227,23 @@ def test_every_lexicon_record_resolves_by_name(engine, watchlist):
 def test_every_lexicon_cas_number_the_dictionary_also_has_is_the_same_compound(watchlist):
     d = get_dictionary()
     for ln in watchlist.lexicon:
-        if ln.cas is None or ln.smiles is None or ln.kind in ("mixture", "polymer"):
+        if ln.cas is None or ln.smiles is None or ln.kind in ("mixture", "polymer", "substance"):
             continue
         other = d.lookup_cas(ln.cas)
         if other is not None:
             mine = Chem.MolToInchiKey(Chem.MolFromSmiles(ln.smiles)).split("-")[0]
             assert Chem.MolToInchiKey(Chem.MolFromSmiles(other.smiles)).split("-")[0] == mine, ln.name
+
+
+@pytest.mark.parametrize("name", ["kerosene", "mineral oil", "turpentine", "castor oil", "diesel"])
+def test_substances_of_variable_composition_are_screened_as_representative_components(engine, name):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "none"
+    assert "VARIABLE_COMPOSITION" in [f.code for f in result.findings]
+
+
+@pytest.mark.parametrize("name", ["sertraline", "cetirizine", "valsartan", "Sertraline hydrochloride"])
+def test_common_apis_the_dictionary_lacks_resolve_through_chembl(engine, name):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "none"
+    assert result.screened
