@@ -84,6 +84,11 @@ class LineView:
         return self.line.index
 
     @property
+    def number(self) -> int:
+        """The line as people count it (from 1); ``index`` stays the contract's 0-based position."""
+        return self.line.index + 1
+
+    @property
     def unresolved(self) -> bool:
         """Not identified or not screened (a "listed" line without any match counts: nothing to judge)."""
         line = self.line

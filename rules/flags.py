@@ -547,7 +547,7 @@ def unresolved_line(ctx: Context, view: LineView) -> Flag | None:
     return Flag(
         "UNRESOLVED_LINE",
         REVIEW,
-        f"Line {view.index}: the chemical could not be identified or screened"
+        f"Line {view.number}: the chemical could not be identified or screened"
         + (f" ({', '.join(codes)})." if codes else "."),
         "21 CFR 1313.22(b) (name of the chemical as designated in 1310.02)",
         line=view.index,
@@ -582,7 +582,7 @@ def identifier_conflict(ctx: Context, view: LineView) -> Flag | None:
     return Flag(
         "IDENTIFIER_CONFLICT",
         HOLD if concerned else REVIEW,
-        f"Line {view.index}: the identifiers disagree. " + " ".join(f.message for f in conflicts),
+        f"Line {view.number}: the identifiers disagree. " + " ".join(f.message for f in conflicts),
         "21 CFR 1313.22(b) (chemical as labelled and as designated in 1310.02)",
         line=view.index,
         evidence={
@@ -627,7 +627,7 @@ def identifier_invalid(ctx: Context, view: LineView) -> Flag | None:
     return Flag(
         "IDENTIFIER_INVALID",
         REVIEW if concerned else INFO,
-        f"Line {view.index}: " + " ".join(f.message for f in bad),
+        f"Line {view.number}: " + " ".join(f.message for f in bad),
         "21 CFR 1313.22(b) (chemical as labelled and as designated in 1310.02)",
         line=view.index,
         evidence={
@@ -654,7 +654,7 @@ def designer_precursor(ctx: Context, view: LineView) -> Flag | None:
     return Flag(
         "DESIGNER_PRECURSOR",
         HOLD,
-        f"Line {view.index}: a designer or masked precursor of {leads}"
+        f"Line {view.number}: a designer or masked precursor of {leads}"
         + (f" ({best.step})." if best.step else "."),
         best.citation or "21 U.S.C. 802(34) (listed chemicals); 21 CFR 1310.02",
         line=view.index,
@@ -689,7 +689,7 @@ def structural_analog(ctx: Context, view: LineView) -> Flag | None:
     return Flag(
         "STRUCTURAL_ANALOG",
         REVIEW,
-        f"Line {view.index}: structurally close to {nearest}.",
+        f"Line {view.number}: structurally close to {nearest}.",
         "21 CFR 1310.02",
         line=view.index,
         evidence={"matches": evidence},
@@ -720,7 +720,7 @@ def controlled_substance(ctx: Context, view: LineView) -> Flag | None:
     return Flag(
         "CONTROLLED_SUBSTANCE",
         severity,
-        f"Line {view.index}: {names} is a controlled substance or Schedule II immediate precursor; "
+        f"Line {view.number}: {names} is a controlled substance or Schedule II immediate precursor; "
         "export needs a DEA permit (part 1312)."
         + (" Schedule I substances are not exportable for trade." if frs else ""),
         citation,
@@ -749,7 +749,7 @@ def incb_only_precursor(ctx: Context, view: LineView) -> Flag | None:
     return Flag(
         "INCB_ONLY_PRECURSOR",
         HOLD,
-        f"Line {view.index}: {_names(incb)} is controlled under the 1988 UN Convention "
+        f"Line {view.number}: {_names(incb)} is controlled under the 1988 UN Convention "
         "but not listed in the US.",
         "; ".join(dict.fromkeys(m.citation for h in incb for m in h.regime_meta)),
         line=view.index,
@@ -779,7 +779,7 @@ def not_listed_on_date(ctx: Context, view: LineView) -> Flag | None:
     return Flag(
         "NOT_LISTED_ON_DATE",
         INFO,
-        f"Line {view.index}: {_names(view.dormant)} was not listed on {ctx.on.isoformat()}.",
+        f"Line {view.number}: {_names(view.dormant)} was not listed on {ctx.on.isoformat()}.",
         "; ".join(
             dict.fromkeys(r.meta.citation for h in view.dormant if h.chemical for r in h.chemical.regimes)
         ),
@@ -815,7 +815,7 @@ def destination_ban(ctx: Context, view: LineView) -> Flag | None:
             return Flag(
                 "DESTINATION_BAN",
                 HOLD,
-                f"Line {view.index}: {restriction.description}{suffix}.",
+                f"Line {view.number}: {restriction.description}{suffix}.",
                 restriction.meta.citation,
                 line=view.index,
                 evidence={
@@ -862,7 +862,7 @@ def _product_names_another_entry(ctx: Context, view: LineView) -> Flag | None:
     return Flag(
         "PRODUCT_NAME_MISMATCH",
         HOLD if hides else REVIEW,
-        f"Line {view.index}: {findings[0].message}",
+        f"Line {view.number}: {findings[0].message}",
         ctx.ruleset.red_flags.disguise_words.meta.citation,
         line=view.index,
         evidence={
@@ -919,9 +919,9 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
         severity = REVIEW if high else INFO
     chemical = _names(view.hits)
     message = (
-        f"Line {view.index}: the product {product!r} is described as {disguise!r} but is {chemical}."
+        f"Line {view.number}: the product {product!r} is described as {disguise!r} but is {chemical}."
         if disguise
-        else f"Line {view.index}: the product {product!r} does not name {chemical}."
+        else f"Line {view.number}: the product {product!r} does not name {chemical}."
     )
     return Flag(
         "PRODUCT_NAME_MISMATCH",
@@ -961,7 +961,7 @@ def end_use_mismatch(ctx: Context, view: LineView) -> Flag | None:
     return Flag(
         "END_USE_MISMATCH",
         REVIEW if high else INFO,
-        f"Line {view.index}: the declared end use {text!r} does not fit {_names(view.hits)}.",
+        f"Line {view.number}: the declared end use {text!r} does not fit {_names(view.hits)}.",
         policy.plausible_meta.citation,
         line=view.index,
         evidence={
@@ -1200,7 +1200,7 @@ def mixture_exempt(ctx: Context, agg: Aggregate) -> Flag | None:
     return Flag(
         "MIXTURE_EXEMPT",
         INFO,
-        f"Line {index}: {agg.name} at {view.line.concentration_percent} % is at or below the "
+        f"Line {index + 1}: {agg.name} at {view.line.concentration_percent} % is at or below the "
         f"{rule.exempt_at_or_below_percent} % limit for exempt mixtures.",
         rule.meta.citation,
         line=index,
@@ -1317,7 +1317,7 @@ def _sources(ctx: Context) -> list[_Source]:
         keys = {k.split("-")[0] for k in [line.resolved_inchikey or "", *line.component_inchikeys] if k}
         cas = {line.identifiers["cas"]} if line.identifiers.get("cas") else set()
         texts = [t for t in (line.product, line.resolved_name, line.identifiers.get("name")) if t]
-        sources.append(_Source(f"line {view.index}", view.index, True, ids, cas, keys, texts))
+        sources.append(_Source(f"line {view.number}", view.index, True, ids, cas, keys, texts))
     for prior in ctx.facts.history.prior_lines:
         if (prior.order_date.year, prior.order_date.month) != (
             ctx.facts.order_date.year,

@@ -33,7 +33,7 @@ def _render(obligation: Obligation, ctx: Context, values: dict[str, Any], line: 
     )
     base = {
         "chemical": "",
-        "line": "" if line is None else line,
+        "line": "" if line is None else line + 1,  # people count lines from 1
         "days": "" if days is None else days,
         "due_date": due.isoformat() if due else "",
         "ship_date": ship_date.isoformat() if ship_date else "",
@@ -167,10 +167,11 @@ def filing_window_flag(ctx: Context, actions: list[RequiredAction]) -> Flag | No
     if not late:
         return None
     first = late[0]
+    which = "" if first.line is None else f" for line {first.line + 1}"
     return Flag(
         "FILING_WINDOW_SHORT",
         "review",
-        f"The Form 486 for line {first.line} was due by {first.due_date}, before the order date "
+        f"The Form 486{which} was due by {first.due_date}, before the order date "
         f"{ctx.facts.order_date}: move the ship date or confirm a regular-customer waiver.",
         first.citation,
         line=first.line,
