@@ -371,9 +371,15 @@ def _inorganic_fraction(cw: CompiledWatchlist, st: Structure, matches: list[R.Ma
     parent = Chem.MolFromSmiles(entry.smiles) if entry is not None else None
     if parent is None:
         return None
-    key = identify(parent).inchikey
-    frags = Chem.GetMolFrags(st.prepared.as_given, asMols=True)
-    n = sum(1 for f in frags if identify(neutralize(f)).inchikey == key)
+    # The parent may itself be a salt (sodium permanganate): count how many whole parents the input
+    # holds, fragment by fragment, so its hydrate's water is what the fraction leaves out.
+    from collections import Counter
+
+    def keys(mol: Chem.Mol) -> Counter[str]:
+        return Counter(identify(neutralize(f)).inchikey for f in Chem.GetMolFrags(mol, asMols=True))
+
+    need, have = keys(parent), keys(st.prepared.as_given)
+    n = min(have[k] // c for k, c in need.items())
     whole = rdMolDescriptors._CalcMolWt(st.prepared.as_given)
     return round(n * rdMolDescriptors._CalcMolWt(parent) / whole, 4) if n and whole > 0 else None
 
