@@ -311,6 +311,7 @@ def rescreen_order(
         order.consignee_country,
         order.order_date,
         exclude_order_id=order.id,
+        created_before=order.created_at,
         days=history_days,
     )
     order_data = order_data_from(order)
@@ -552,9 +553,13 @@ def read_history(
     order_date: date,
     *,
     exclude_order_id: str | None = None,
+    created_before: datetime | None = None,
     days: int | None = None,
 ) -> History:
     """The exporter's earlier orders to this consignee (same normalised name and country).
+
+    ``created_before`` keeps a re-screening to what was known when its order was
+    submitted: orders that came in later are not "earlier orders" of it.
 
     Lines carry the listed watchlist entries their order's latest screening
     matched, for cumulative monthly thresholds. Call under the write lock so a
@@ -570,6 +575,8 @@ def read_history(
     )
     if exclude_order_id:
         same_consignee = and_(same_consignee, Order.id != exclude_order_id)
+    if created_before is not None:
+        same_consignee = and_(same_consignee, Order.created_at < created_before)
     count, first = session.execute(
         select(func.count(Order.id), func.min(Order.order_date)).where(same_consignee)
     ).one()
