@@ -32,6 +32,14 @@ REASON_CODES = (
     REFERRED_FOR_INVESTIGATION,
     ESCALATED,
 )
+# How people read each reason code (the officers' pages and the liaisons' pages alike).
+REASON_LABELS = {
+    CLEARED: "Cleared",
+    CLEARED_WITH_CONDITIONS: "Cleared with conditions",
+    INFORMATION_REQUESTED: "Information requested",
+    REFERRED_FOR_INVESTIGATION: "Referred for investigation",
+    ESCALATED: "Escalated",
+}
 # Decisions after which the case leaves the queue; the others keep it open for follow-up.
 FINAL_REASON_CODES = (CLEARED, CLEARED_WITH_CONDITIONS, REFERRED_FOR_INVESTIGATION)
 

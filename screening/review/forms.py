@@ -7,7 +7,7 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..services.dashboard import REASON_LABELS
+from ..models.reviews import REASON_LABELS
 
 MAX_TEXT = 10_000
 

@@ -30,6 +30,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..db import get_database, get_session
 from ..models import ADMIN, HSI_LIAISON, REASON_CODES, User
+from ..models.reviews import REASON_LABELS
 from ..services import (
     Actor,
     ServiceError,
@@ -39,7 +40,7 @@ from ..services import (
     record_decision,
 )
 from ..services.consignees import consignee_history, find_consignee_links, link_cutoff, monthly_totals
-from ..services.dashboard import DEFAULT_WEEKS, PERIODS, REASON_LABELS, build_dashboard
+from ..services.dashboard import DEFAULT_WEEKS, PERIODS, build_dashboard
 from ..services.rescreening import DEFAULT_WINDOW_DAYS, list_runs, run_changes
 from ..services.review_queue import (
     REGIME_LABELS,

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import CLEAR, HOLD, REVIEW, Order, ReviewDecision, Screening, ScreeningMatch
+from ..models.reviews import REASON_LABELS
 from .consignees import consignee_clusters
 from .review_queue import REGIME_LABELS, _country_label, chemical_name
 
@@ -24,13 +25,6 @@ PERIODS = (4, 12, 26, 52)  # weeks offered on the page
 DEFAULT_WEEKS = 12
 TOP = 10
 
-REASON_LABELS = {
-    "cleared": "Cleared",
-    "cleared_with_conditions": "Cleared with conditions",
-    "information_requested": "Information requested",
-    "referred_for_investigation": "Referred for investigation",
-    "escalated": "Escalated",
-}
 
 
 @dataclass

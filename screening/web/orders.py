@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 
 from ..documents import screening_document
 from ..models import COMPLIANCE_OFFICER, STATUSES, Order
+from ..models.reviews import REASON_LABELS
 from ..schemas import IdentifiersSchema
 from ..services import IdempotencyConflict, NotFound, ServiceError, check_structures, get_order, list_orders
 from ..services import screen_order as run_screening
@@ -38,13 +39,6 @@ from .forms import (
 )
 from .security import roles_required
 
-REASON_LABELS = {
-    "cleared": "Cleared",
-    "cleared_with_conditions": "Cleared with conditions",
-    "information_requested": "Information requested",
-    "referred_for_investigation": "Referred for investigation",
-    "escalated": "Escalated",
-}
 REVIEW_STATE_LABELS = {"open": "Waiting for a reviewer", "claimed": "Being reviewed", "decided": "Decided"}
 
 

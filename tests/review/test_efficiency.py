@@ -86,6 +86,7 @@ def test_rescreening_cost_is_linear_in_orders(
 ) -> None:
     two, three, five = (run_statements(app, db_connection, as_exporter, flag_order, n) for n in (2, 3, 5))
     per_order = three - two
-    # batches of two add one fetch per batch: allow that, nothing that grows faster
-    assert five - three in (2 * per_order, 2 * per_order + 1, 2 * per_order + 2)
+    # batches of two add one fetch per batch, and the first order of a consignee skips the history
+    # lines (it has none before it): allow those few statements, nothing that grows faster
+    assert abs((five - three) - 2 * per_order) <= 2
     assert per_order < 60
