@@ -15,7 +15,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .services.errors import ServiceError
@@ -91,7 +91,8 @@ def handle_unexpected(exc: Exception) -> Any:
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
     if not wants_json():
-        return InternalServerError()
+        # The app's own 500 page when one is registered (the pages' layout), Werkzeug's otherwise.
+        return current_app.handle_http_exception(InternalServerError(original_exception=exc))
     return json_error(500, "internal error: it has been logged; nothing was stored")
 
 
