@@ -132,6 +132,54 @@ def required_alternatives(query: Chem.Mol) -> list[tuple[str, ...]]:
     return out
 
 
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split SMARTS text on ``sep`` outside brackets and parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def required_recursions(query: Chem.Mol) -> list[tuple[str, ...]]:
+    """Recursive SMARTS the pattern cannot match without: for each atom, each low-precedence AND term
+    made only of ``$(...)`` alternatives (``[CX4;$(A),$(B)]``, ``[$(A),$(B)]``) gives a group "A or
+    B must be in the molecule". Negated recursion (``!$(...)``) requires nothing. The prefilter cannot
+    see inside recursion otherwise: a pattern like ``[CH3]-C(=O)-[CX4;H1](-[$(C#N),$(C(=O)O)])-c``
+    starts with atoms every molecule has.
+
+    >>> required_recursions(Chem.MolFromSmarts("[CX4;H1](-[$(C#N),$(C(=O)-[OX2])])-[c;$(c1ccccc1)]"))
+    [('C#N', 'C(=O)-[O&X2]'), ('c1ccccc1',)]
+    """
+    groups: list[tuple[str, ...]] = []
+    for atom in query.GetAtoms():
+        sm = atom.GetSmarts()
+        if "$(" not in sm:
+            continue
+        body = sm[1:-1] if sm.startswith("[") and sm.endswith("]") else sm
+        for term in _split_top(body, ";"):
+            alternatives = []
+            for alt in _split_top(term, ","):
+                found = None
+                for factor in _split_top(alt, "&"):
+                    if factor.startswith("$(") and factor.endswith(")"):
+                        found = factor[2:-1]
+                        break
+                if found is None:
+                    break  # an alternative without a required recursion: the term requires nothing
+                alternatives.append(found)
+            else:
+                if alternatives:
+                    groups.append(tuple(alternatives))
+    return groups
+
+
 def elements_possible(needed: dict[str, int], present: dict[str, int]) -> bool:
     """True when ``present`` has at least the atoms ``needed`` lists."""
     return all(present.get(sym, 0) >= n for sym, n in needed.items())
@@ -184,6 +232,23 @@ class CompiledPattern:
         return found or None
 
 
+def _recursion_screens(query: Chem.Mol) -> list[list[tuple[int, tuple[tuple[str, int], ...]]]]:
+    """Screening bits and element needs of each required recursive SMARTS (see required_recursions):
+    a molecule that matches the pattern contains one alternative of every group as a substructure."""
+    out = []
+    for group in required_recursions(query):
+        screens = []
+        for smarts in group:
+            sub = Chem.MolFromSmarts(smarts)
+            if sub is None:
+                break  # unreadable on its own: no constraint from this group
+            sub.UpdatePropertyCache(strict=False)
+            screens.append((screen_bits(sub), tuple(required_elements(sub).items())))
+        else:
+            out.append(screens)
+    return out
+
+
 class PatternScreen:
     """Every pattern's prefilter (screening bits, element counts, size): one pass per molecule says
     which patterns could possibly match; the others are never searched."""
@@ -192,7 +257,16 @@ class PatternScreen:
 
     def __init__(self) -> None:
         self.patterns: list[CompiledPattern] = []
-        self._rows: list[tuple[int, int, int, tuple[tuple[str, int], ...], list[tuple[str, ...]]]] = []
+        self._rows: list[
+            tuple[
+                int,
+                int,
+                int,
+                tuple[tuple[str, int], ...],
+                list[tuple[str, ...]],
+                list[list[tuple[int, tuple[tuple[str, int], ...]]]],
+            ]
+        ] = []
 
     def add(self, pattern: CompiledPattern) -> CompiledPattern:
         pattern.index = len(self.patterns)
@@ -207,6 +281,7 @@ class PatternScreen:
                 p.min_atoms,
                 tuple(p.needs.items()),
                 required_alternatives(p.query),
+                _recursion_screens(p.query),
             )
             for p in self.patterns
         ]
@@ -218,14 +293,20 @@ class PatternScreen:
         missing = self._ALL ^ screen_bits(mol)  # bits the molecule lacks
         n_atoms = mol.GetNumAtoms()
         out = []
-        for index, bits, size, needs, alternatives in self._rows:
+        for index, bits, size, needs, alternatives, recursions in self._rows:
             if bits & missing or size > n_atoms:
                 continue
             for sym, n in needs:
                 if present.get(sym, 0) < n:
                     break
             else:
-                if all(any(sym in present for sym in alt) for alt in alternatives):
+                if all(any(sym in present for sym in alt) for alt in alternatives) and all(
+                    any(
+                        not (alt_bits & missing) and all(present.get(sym, 0) >= k for sym, k in alt_needs)
+                        for alt_bits, alt_needs in group
+                    )
+                    for group in recursions
+                ):
                     out.append(index)
         return frozenset(out)
 

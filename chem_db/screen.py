@@ -104,6 +104,24 @@ def parse_candidate(c: Candidate, s: Settings) -> Chem.Mol:
     return mol
 
 
+# InChI is the dearest step after parsing; a line names one structure by CAS, name and SMILES alike,
+# and a catalogue repeats structures, so it is computed once per distinct structure. The key is the
+# canonical isomeric SMILES (needed for the result anyway): equal SMILES means an equal graph,
+# charges, isotopes and stereo included, so an equal InChI.
+_IDENTITIES: dict[str, Identity] = {}
+_IDENTITY_CACHE_LIMIT = 4096
+
+
+def _identity_of(mol: Chem.Mol, canonical: str) -> Identity:
+    ident = _IDENTITIES.get(canonical)
+    if ident is None:
+        ident = identify(mol)
+        if len(_IDENTITIES) >= _IDENTITY_CACHE_LIMIT:
+            _IDENTITIES.clear()
+        _IDENTITIES[canonical] = ident
+    return ident
+
+
 def prepare_structure(c: Candidate, s: Settings, first_index: int) -> Structure:
     mol = parse_candidate(c, s)
     # Cues from the SMILES text let the chain skip steps the input cannot need (same result).
@@ -124,8 +142,8 @@ def prepare_structure(c: Candidate, s: Settings, first_index: int) -> Structure:
     st = Structure(c, prepared)
     mixture = len(prepared.components) > 1
     for i, comp in enumerate(prepared.components):
-        ident = identify(comp)
         smi = Chem.MolToSmiles(comp)
+        ident = _identity_of(comp, smi)
         st.smiles.append(smi)
         st.contexts.append(ComponentContext(first_index + i, comp, ident, smi, prepared, mixture))
     if prepared.inorganic:

@@ -1,0 +1,49 @@
+"""The pattern prefilter sees inside recursive SMARTS, and InChI is computed once per distinct structure
+(speed paths whose results must equal the slow path's)."""
+
+from __future__ import annotations
+
+from rdkit import Chem
+
+from chem_db import Identifiers
+from chem_db.compiled import compile_watchlist, required_recursions
+from chem_db.identity import identify
+from chem_db.watchlist import load_watchlist
+
+
+def test_required_recursions_reads_the_alternatives_of_each_and_term():
+    q = Chem.MolFromSmarts("[CX4;H1](-[$(C#N),$(C(=O)-[OX2])])-[c;$(c1ccccc1),$(c1ccco1)]")
+    assert required_recursions(q) == [("C#N", "C(=O)-[O&X2]"), ("c1ccccc1", "c1ccco1")]
+
+
+def test_negated_or_mixed_recursion_requires_nothing():
+    assert required_recursions(Chem.MolFromSmarts("[NX3;!$(N-C=O)]-C")) == []
+    assert required_recursions(Chem.MolFromSmarts("[NX3;H1,$(N-C=O)]-C")) == []
+
+
+def test_a_recursive_class_is_not_searched_in_a_molecule_lacking_every_alternative():
+    cw = compile_watchlist(load_watchlist())
+    rows = {p.index for p in cw.screen.patterns if p.owner == "aryl-acetoacetic-derivative"}
+    # 3-phenylbutan-2-one: CH3-C(=O)-CH(-CH3)-Ph has the common atoms but no nitrile, ester, acid or amide
+    mol = Chem.MolFromSmiles("CC(=O)C(C)c1ccccc1")
+    assert not rows & cw.screen.possible(mol, identify(mol).element_counts())
+    # ... while the real thing (methyl 2-phenylacetoacetate, MAPA) is let through and matched
+    mapa = Chem.MolFromSmiles("CC(=O)C(C(=O)OC)c1ccccc1")
+    assert rows & cw.screen.possible(mapa, identify(mapa).element_counts())
+
+
+def test_one_line_named_three_ways_computes_its_inchi_once(engine, monkeypatch):
+    import chem_db.screen as screen
+
+    calls = []
+    real = screen.identify
+
+    def counting(mol):
+        calls.append(Chem.MolToSmiles(mol))
+        return real(mol)
+
+    monkeypatch.setattr(screen, "identify", counting)
+    screen._IDENTITIES.clear()
+    result = engine.screen(Identifiers(cas="103-79-7", name="phenylacetone", smiles="CC(=O)Cc1ccccc1"))
+    assert result.classification == "listed"
+    assert calls.count("CC(=O)Cc1ccccc1") == 1
