@@ -230,7 +230,7 @@ def test_every_lexicon_cas_number_the_dictionary_also_has_is_the_same_compound(w
         if ln.cas is None or ln.smiles is None or ln.kind in ("mixture", "polymer", "substance"):
             continue
         other = d.lookup_cas(ln.cas)
-        if other is not None:
+        if other is not None and not other.secondary:  # a secondary number gives the free base's row
             mine = Chem.MolToInchiKey(Chem.MolFromSmiles(ln.smiles)).split("-")[0]
             assert Chem.MolToInchiKey(Chem.MolFromSmiles(other.smiles)).split("-")[0] == mine, ln.name
 
@@ -247,3 +247,17 @@ def test_common_apis_the_dictionary_lacks_resolve_through_chembl(engine, name):
     result = engine.screen(Identifiers(name=name))
     assert result.classification == "none"
     assert result.screened
+
+
+@pytest.mark.parametrize(
+    "cas, parent",
+    [
+        ("153439-40-8", "CC(C)(C(=O)O)c1ccc(C(O)CCCN2CCC(C(O)(c3ccccc3)c3ccccc3)CC2)cc1"),  # fexofenadine HCl
+        ("79559-97-0", "CN[C@H]1CC[C@@H](c2ccc(Cl)c(Cl)c2)c2ccccc21"),  # sertraline HCl
+        ("113-92-8", "CN(C)CCC(c1ccc(Cl)cc1)c1ccccn1"),  # chlorpheniramine maleate
+    ],
+)
+def test_common_api_salts_by_cas_resolve_to_their_parent_and_screen_none(engine, cas, parent):
+    result = engine.screen(Identifiers(cas=cas))
+    assert result.classification == "none"
+    assert _components(result) == [_canon(parent)]
