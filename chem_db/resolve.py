@@ -366,7 +366,15 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     cleaned = clean_trade_name(text)
     if cleaned and cleaned != text:
         return resolve_name(cleaned, cw)
+    labelled = _DEUTERATED.match(text)
+    if labelled:
+        # "DMSO-d6", "chloroform-d": a deuterated solvent is the chemical it labels (standardization drops
+        # isotopes, see standardize.drop_isotopes), so the unlabelled name gives the same identity.
+        return resolve_name(labelled.group(1), cw)
     return None
+
+
+_DEUTERATED = re.compile(r"^(.+?)-d(?:[1-9][0-9]?)?$", re.IGNORECASE)
 
 
 _GRADE_WORDS = re.compile(

@@ -261,3 +261,12 @@ def test_common_api_salts_by_cas_resolve_to_their_parent_and_screen_none(engine,
     result = engine.screen(Identifiers(cas=cas))
     assert result.classification == "none"
     assert _components(result) == [_canon(parent)]
+
+
+@pytest.mark.parametrize(
+    "name, smiles", [("DMSO-d6", "CS(C)=O"), ("chloroform-d", "ClC(Cl)Cl"), ("methanol-d4", "CO")]
+)
+def test_deuterated_solvent_names_resolve_to_the_solvent(engine, name, smiles):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "none"
+    assert _components(result) == [_canon(smiles)]
