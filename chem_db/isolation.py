@@ -50,6 +50,9 @@ def _vm_size_bytes() -> int:
 
 def _child_main(conn: Connection, work: Work, memory_mb: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
+    # A forked child inherits the parent's handlers (gunicorn's SIGTERM handler ignores it in a child):
+    # a plain SIGTERM must end it, or every graceful shutdown waits out gunicorn's timeout.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if memory_mb > 0:
         limit = _vm_size_bytes() + memory_mb * 1024 * 1024
         try:
