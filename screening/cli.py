@@ -252,15 +252,7 @@ def watchlist_reload() -> None:
         reload_engine()
     except WatchlistError as exc:
         raise click.ClickException(f"watchlist invalid, nothing changed: {exc}") from exc
-    after = get_engine().version
-    with transaction() as session:
-        record_audit(
-            session, CLI_ACTOR, "watchlist.reloaded", "watchlist", after, {"from": before, "to": after}
-        )
-    click.echo(f"watchlist loaded: version {after}")
-    from .review.cli import rescreen_after_reload  # re-screen open cases and recent orders with it
-
-    rescreen_after_reload("watchlist.reloaded")
+    _record_reload("watchlist", before, get_engine().version)
 
 
 @watchlist_cli.command("show-version")
@@ -276,10 +268,10 @@ rules_cli = AppGroup("rules", help="Validate and load the bundled rule data (rul
 @rules_cli.command("validate")
 def rules_validate() -> None:
     """Load and check the rule data; name the file and field of the first problem."""
-    from rules import RuleError, reload_ruleset
+    from rules import RuleError, load_ruleset
 
     try:
-        ruleset = reload_ruleset()
+        ruleset = load_ruleset()
     except RuleError as exc:
         raise click.ClickException(f"rules invalid: {exc}") from exc
     click.echo(f"rules valid: version {ruleset.version}")
@@ -295,12 +287,7 @@ def rules_reload() -> None:
         after = reload_ruleset().version
     except RuleError as exc:
         raise click.ClickException(f"rules invalid, nothing changed: {exc}") from exc
-    with transaction() as session:
-        record_audit(session, CLI_ACTOR, "rules.reloaded", "rules", after, {"from": before, "to": after})
-    click.echo(f"rules loaded: version {after}")
-    from .review.cli import rescreen_after_reload  # re-screen open cases and recent orders with them
-
-    rescreen_after_reload("rules.reloaded")
+    _record_reload("rules", before, after)
 
 
 @rules_cli.command("show-version")
@@ -308,6 +295,16 @@ def rules_show_version() -> None:
     from rules import current_ruleset
 
     click.echo(current_ruleset().version)
+
+
+def _record_reload(kind: str, before: str | None, after: str) -> None:
+    """Audit a reload of the watchlist or the rules, then re-screen open cases and recent orders with it."""
+    with transaction() as session:
+        record_audit(session, CLI_ACTOR, f"{kind}.reloaded", kind, after, {"from": before, "to": after})
+    click.echo(f"{kind} loaded: version {after}")
+    from .review.cli import rescreen_after_reload
+
+    rescreen_after_reload(f"{kind}.reloaded")
 
 
 def _version(get: Any) -> str | None:
