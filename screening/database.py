@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
@@ -160,7 +160,15 @@ class Database:
             session.close()
 
 
-def lock_for_write(session: Session) -> AuditChainHead:
+@dataclass
+class ChainHead:
+    """The audit chain's newest entry, as read under the write lock (the audit log moves it on)."""
+
+    last_entry_id: int
+    last_hash: str
+
+
+def lock_for_write(session: Session) -> ChainHead:
     """Take the service-wide write lock for the rest of this transaction; return the locked chain head.
 
     Idempotent within a transaction. Raises :class:`WriteLockError` when called
@@ -170,10 +178,13 @@ def lock_for_write(session: Session) -> AuditChainHead:
     head = session.info.get("chain_head")
     if head is not None:
         return head  # already locked in this transaction; only this transaction changes it
-    head = session.get(AuditChainHead, 1, with_for_update=True, populate_existing=True)
-    if head is None:
+    table = AuditChainHead.__table__
+    row = session.execute(
+        select(table.c.last_entry_id, table.c.last_hash).where(table.c.id == 1).with_for_update()
+    ).first()
+    if row is None:
         raise RuntimeError("audit_chain_head row missing: run `flask --app wsgi db upgrade`")
-    session.info["chain_head"] = head
+    head = session.info["chain_head"] = ChainHead(row.last_entry_id, row.last_hash)
     return head
 
 

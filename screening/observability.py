@@ -265,27 +265,14 @@ def instrument_chemistry() -> None:
     chem_engine.Engine.screen_many = screen_many  # type: ignore[method-assign]
 
 
-_PENDING = "observability_screenings"
-
-
-@event.listens_for(Session, "after_flush")
-def _note_new_screenings(session: Session, _context: Any) -> None:
-    from .models import Screening
-
-    new = [(obj.status, obj.trigger) for obj in session.new if isinstance(obj, Screening)]
-    if new:
-        session.info.setdefault(_PENDING, []).extend(new)
-
-
 @event.listens_for(Session, "after_commit")
 def _count_committed_screenings(session: Session) -> None:
-    for status, trigger in session.info.pop(_PENDING, []):
-        SCREENINGS.labels(status=str(status), trigger=str(trigger or "initial")).inc()
+    from .models import Screening
+    from .services.rows import new_rows
 
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_screenings(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    for obj in new_rows(session):
+        if isinstance(obj, Screening):
+            SCREENINGS.labels(status=str(obj.status), trigger=str(obj.trigger or "initial")).inc()
 
 
 # --- readiness ---------------------------------------------------------------------------------------

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..database import lock_for_write
 from ..models import GENESIS_HASH, AuditChainHead, AuditEntry, utcnow
 from .actors import Actor
+from .rows import insert_new
 
 
 def canonical_json(value: Any) -> str:
@@ -70,12 +71,13 @@ def record_audit(
     *,
     organisation_id: int | None = None,
 ) -> AuditEntry:
-    """Append an entry to the audit chain (takes the write lock; flushes; never commits).
+    """Append an entry to the audit chain (takes the write lock; flushes and writes; never commits).
 
     ``action`` is a stable dotted name such as ``screening.created`` or ``user.login``.
     ``organisation_id`` defaults to the actor's organisation.
     """
     head = lock_for_write(session)
+    session.flush()  # earlier changes first: the entry may name a row they create
     entry = AuditEntry(
         id=head.last_entry_id + 1,
         created_at=utcnow(),
@@ -91,11 +93,14 @@ def record_audit(
         prev_hash=head.last_hash,
     )
     entry.hash = entry_hash(entry)
-    head.last_entry_id = entry.id
-    head.last_hash = entry.hash
-    head.updated_at = entry.created_at
-    session.add(entry)
-    session.flush()
+    insert_new(session, entry)  # append-only: nothing ever updates an entry
+    chain_head = AuditChainHead.__table__
+    session.execute(
+        update(chain_head)
+        .where(chain_head.c.id == 1)
+        .values(last_entry_id=entry.id, last_hash=entry.hash, updated_at=entry.created_at)
+    )
+    head.last_entry_id, head.last_hash = entry.id, entry.hash
     return entry
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import lock_for_write
 from ..models import (
@@ -25,6 +26,7 @@ from ..models import (
 from .actors import Actor
 from .audit import record_audit
 from .errors import InvalidInput, PermissionDenied
+from .rows import insert_new
 
 if TYPE_CHECKING:
     from ..models import Order, Screening
@@ -33,18 +35,22 @@ MAX_EXPLANATION = 10_000
 
 
 def start_review(session: Session, order: Order, screening: Screening) -> ReviewItem:
-    """The review case of a newly stored order whose first screening needs a person."""
+    """The review case of a newly stored order whose first screening needs a person (written at once)."""
     now = utcnow()
     item = ReviewItem(
-        order=order,
+        order_id=order.id,
         organisation_id=order.organisation_id,
-        screening=screening,
+        screening_id=screening.id,
         severity=screening.status,
         state=OPEN,
         opened_at=now,
         updated_at=now,
     )
-    session.add(item)
+    insert_new(session, item)
+    set_committed_value(item, "order", order)
+    set_committed_value(item, "screening", screening)
+    set_committed_value(item, "latest_decision", None)
+    set_committed_value(order, "review_item", item)
     return item
 
 

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -44,6 +44,7 @@ from .actors import Actor
 from .audit import canonical_json, jsonable, record_audit
 from .errors import IdempotencyConflict, NotFound
 from .reviews import open_review_for, start_review
+from .rows import insert_children, insert_new
 
 if TYPE_CHECKING:
     from chem_db.results import Identifiers, LineResult
@@ -239,9 +240,9 @@ def screen_order(
         submitted_via=via,
         submitted_by=actor.label,
     )
-    session.add(order)
-    rows = ChildRows()
-    rows.add(
+    insert_new(session, order)
+    insert_children(
+        session,
         order,
         "lines",
         [
@@ -257,12 +258,12 @@ def screen_order(
             for i, line in enumerate(order_data["lines"])
         ],
     )
-    screening = _store_screening(
-        session, order, line_results, outcome, duration_ms, actor, INITIAL, None, rows
-    )
+    set_committed_value(order, "review_item", None)  # a new order has no case yet (no query needed)
+    screening = _store_screening(session, order, line_results, outcome, duration_ms, actor, INITIAL, None)
     if idempotency_key:
-        session.add(
-            IdempotencyKey(organisation_id=org_id, key=idempotency_key, body_hash=digest, order_id=order.id)
+        insert_new(
+            session,
+            IdempotencyKey(organisation_id=org_id, key=idempotency_key, body_hash=digest, order_id=order.id),
         )
     record_audit(
         session,
@@ -272,8 +273,7 @@ def screen_order(
         order.id,
         _audit_detail(order, screening, outcome),
         organisation_id=org_id,
-    )  # flushes the order, the screening and the rest
-    rows.write(session)
+    )
     return ScreeningOutcome(order, screening)
 
 
@@ -317,9 +317,8 @@ def rescreen_order(
     order_data = order_data_from(order)
     outcome = evaluate_order(order_data, order.order_date, line_results, history, ruleset=ruleset)
     duration_ms = (time.perf_counter() - started) * 1000
-    rows = ChildRows()
     screening = _store_screening(
-        session, order, line_results, outcome, duration_ms, actor, RESCREEN, previous, rows
+        session, order, line_results, outcome, duration_ms, actor, RESCREEN, previous
     )
     detail = _audit_detail(order, screening, outcome)
     detail["supersedes"] = previous.id if previous else None
@@ -333,7 +332,6 @@ def rescreen_order(
         detail,
         organisation_id=order.organisation_id,
     )
-    rows.write(session)
     return screening
 
 
@@ -385,15 +383,16 @@ def _store_screening(
     actor: Actor,
     trigger: str,
     previous: Screening | None,
-    rows: ChildRows,
 ) -> Screening:
+    """Write the screening with its matches, line rows and flags, make it the order's latest, and open or
+    move the review case when the result needs a person."""
     first = line_results[0] if line_results else None
     screening = Screening(
         id=new_id(),
-        order=order,
+        order_id=order.id,
         status=outcome.status,
         trigger=trigger,
-        supersedes=previous,
+        supersedes_id=previous.id if previous else None,
         watchlist_version=first.watchlist_version if first else "",
         rules_version=outcome.rules_version,
         engine_version=(first.engine_version if first else "") or "",
@@ -405,9 +404,11 @@ def _store_screening(
         ],
         screened_by=actor.label,
     )
-    session.add(screening)
-    order.latest_screening = screening
-    rows.add(
+    insert_new(session, screening)
+    set_committed_value(screening, "order", order)
+    set_committed_value(screening, "supersedes", previous)
+    insert_children(
+        session,
         screening,
         "matches",
         [
@@ -426,7 +427,8 @@ def _store_screening(
             for match in result.matches
         ],
     )
-    rows.add(
+    insert_children(
+        session,
         screening,
         "line_rows",
         [
@@ -444,28 +446,36 @@ def _store_screening(
             for i, result in enumerate(line_results)
         ],
     )
-    flags = [
-        ScreeningFlag(
-            screening_id=screening.id,
-            position=i,
-            code=flag.code,
-            severity=flag.severity,
-            line=flag.line,
-            message=flag.message,
-            citation=flag.citation,
-            evidence=jsonable(flag.evidence),
-            verified=flag.verified,
-        )
-        for i, flag in enumerate(outcome.flags)
-    ]
-    rows.add(screening, "flags", flags)
-    if screening.status == CLEAR:
+    insert_children(
+        session,
+        screening,
+        "flags",
+        [
+            ScreeningFlag(
+                screening_id=screening.id,
+                position=i,
+                code=flag.code,
+                severity=flag.severity,
+                line=flag.line,
+                message=flag.message,
+                citation=flag.citation,
+                evidence=jsonable(flag.evidence),
+                verified=flag.verified,
+            )
+            for i, flag in enumerate(outcome.flags)
+        ],
+    )
+    orders = Order.__table__
+    session.execute(update(orders).where(orders.c.id == order.id).values(latest_screening_id=screening.id))
+    set_committed_value(order, "latest_screening_id", screening.id)
+    set_committed_value(order, "latest_screening", screening)
+    if "screenings" in order.__dict__:  # keep a loaded collection true
+        set_committed_value(order, "screenings", [*order.screenings, screening])
+    if screening.status != CLEAR:
         if trigger == INITIAL:
-            set_committed_value(order, "review_item", None)
-    elif trigger == INITIAL:
-        start_review(session, order, screening)  # a new order has no case yet: no query needed
-    else:
-        open_review_for(session, order, screening)
+            start_review(session, order, screening)  # a new order has no case yet: no query needed
+        else:
+            open_review_for(session, order, screening)
     return screening
 
 
@@ -473,35 +483,6 @@ def _action_texts(outcome: Outcome) -> list[str]:
     """The API's ``required_actions`` strings, as the rules word them (due dates included)."""
     texts = getattr(outcome, "required_action_texts", None)
     return list(texts) if texts is not None else [action.text for action in outcome.required_actions]
-
-
-class ChildRows:
-    """Rows of one-to-many children (lines, matches, flags), written with one INSERT per table.
-
-    The unit of work would track each object and, for some tables, send one
-    statement per row; these rows are never changed after they are written, so
-    they go in as plain multi-row INSERTs after the parents are flushed, and the
-    parents' collections are set as already persisted. The objects in those
-    collections carry every column except their database id.
-    """
-
-    def __init__(self) -> None:
-        self._pending: list[tuple[Any, str, list[Any]]] = []
-
-    def add(self, parent: Any, collection: str, children: list[Any]) -> None:
-        self._pending.append((parent, collection, children))
-
-    def write(self, session: Session) -> None:
-        session.flush()  # the parents first (no-op when already flushed)
-        for parent, collection, children in self._pending:
-            if children:
-                table = children[0].__table__
-                columns = [c.key for c in table.columns if c.key != "id"]
-                session.execute(
-                    table.insert(), [{c: getattr(child, c) for c in columns} for child in children]
-                )
-            set_committed_value(parent, collection, children)
-        self._pending.clear()
 
 
 # --- history and rules ---
@@ -663,47 +644,6 @@ def read_history(
         if entry_id is not None and entry_id not in current.entry_ids:
             current.entry_ids.append(entry_id)
             current.parent_mass_fraction = fraction
-    return history
-    screening_ids = [row[3] for row in rows]
-    order_ids = [row[0] for row in rows]
-    matched: dict[tuple[str, int], list[str]] = {}
-    fractions: dict[tuple[str, int], float | None] = {}
-    for screening_id, line, entry_id, fraction in session.execute(
-        select(
-            ScreeningMatch.screening_id,
-            ScreeningMatch.line,
-            ScreeningMatch.entry_id,
-            ScreeningMatch.parent_mass_fraction,
-        )
-        .where(ScreeningMatch.screening_id.in_(screening_ids), ScreeningMatch.listed.is_(True))
-        .order_by(ScreeningMatch.id)
-    ):
-        entries = matched.setdefault((screening_id, line), [])
-        if entry_id not in entries:
-            entries.append(entry_id)
-        fractions[(screening_id, line)] = fraction
-    lines_by_order: dict[str, list[OrderLine]] = {}
-    for line in session.scalars(
-        select(OrderLine)
-        .where(OrderLine.order_id.in_(order_ids))
-        .order_by(OrderLine.order_id, OrderLine.index)
-    ):
-        lines_by_order.setdefault(line.order_id, []).append(line)
-    for order_id, reference, prior_date, screening_id, status in rows:
-        for line in lines_by_order.get(order_id, []):
-            history.prior_lines.append(
-                PriorLine(
-                    order_id=order_id,
-                    reference=reference,
-                    order_date=prior_date,
-                    entry_ids=matched.get((screening_id, line.index), []),
-                    quantity=line.quantity,
-                    unit=line.unit,
-                    concentration_percent=line.concentration_percent,
-                    parent_mass_fraction=fractions.get((screening_id, line.index)),
-                    status=status,
-                )
-            )
     return history
 
 
