@@ -3,7 +3,7 @@
 from .accounts import ADMIN, COMPLIANCE_OFFICER, HSI_LIAISON, ROLES, ApiKey, Organisation, User
 from .audit import GENESIS_HASH, AuditChainHead, AuditEntry
 from .base import NAMING_CONVENTION, Base, JSONDocument, UTCDateTime, new_id, utcnow
-from .orders import IdempotencyKey, Order, OrderLine
+from .orders import ConsigneeSpelling, IdempotencyKey, Order, OrderLine
 from .reviews import (
     CLAIMED,
     DECIDED,
@@ -55,6 +55,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEntry",
     "Base",
+    "ConsigneeSpelling",
     "IdempotencyKey",
     "JSONDocument",
     "Order",

@@ -118,3 +118,24 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     order: Mapped[Order] = relationship()
+
+
+class ConsigneeSpelling(Base):
+    """Each distinct way an exporter has written a consignee in a country (name, address, normalised key).
+
+    Written with the first order that uses the spelling. Screening compares a new
+    order's consignee with these rows, not with every earlier order, to find the
+    spellings that are the same party (``rules.parties.same_party``): the cost
+    follows the number of spellings, not the number of orders.
+    """
+
+    __tablename__ = "consignee_spellings"
+    __table_args__ = (Index("ix_consignee_spellings_org_country", "organisation_id", "consignee_country"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    consignee_country: Mapped[str] = mapped_column(String(2))
+    consignee_key: Mapped[str] = mapped_column(String(300))
+    consignee_name: Mapped[str] = mapped_column(String(300))
+    consignee_address: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

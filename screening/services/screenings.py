@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,6 +29,7 @@ from ..models import (
     CLEAR,
     INITIAL,
     RESCREEN,
+    ConsigneeSpelling,
     IdempotencyKey,
     Order,
     OrderLine,
@@ -38,6 +39,7 @@ from ..models import (
     ScreeningFlag,
     ScreeningLine,
     ScreeningMatch,
+    UTCDateTime,
     new_id,
 )
 from .actors import Actor
@@ -213,7 +215,7 @@ def screen_order(
     order_date: date = order_data.get("order_date") or datetime.now(UTC).date()
     consignee = order_data["consignee"]
     consignee_key = consignee_key_of(consignee["name"])
-    keys = related_consignee_keys(
+    keys, known_spelling = _match_consignee(
         session, org_id, consignee["name"], consignee.get("address"), consignee["country"]
     )
     history = read_history(session, org_id, keys, consignee["country"], order_date, days=history_days)
@@ -241,6 +243,17 @@ def screen_order(
         submitted_by=actor.label,
     )
     insert_new(session, order)
+    if not known_spelling:
+        insert_new(
+            session,
+            ConsigneeSpelling(
+                organisation_id=org_id,
+                consignee_country=order.consignee_country,
+                consignee_key=consignee_key,
+                consignee_name=order.consignee_name,
+                consignee_address=order.consignee_address,
+            ),
+        )
     insert_children(
         session,
         order,
@@ -499,20 +512,32 @@ def related_consignee_keys(
     fuzzy match, same address), so a consignee spelt differently on a later
     order still counts towards the monthly totals (21 CFR 1310.04(e)).
     """
+    return _match_consignee(session, org_id, name, address, country)[0]
+
+
+def _match_consignee(
+    session: Session, org_id: int, name: str, address: str | None, country: str
+) -> tuple[list[str], bool]:
+    """The related keys (own first), and whether this exact spelling is already recorded."""
     own_key = consignee_key_of(name)
     keys = [own_key]
-    candidates = session.execute(
-        select(Order.consignee_key, Order.consignee_name, Order.consignee_address)
-        .where(Order.organisation_id == org_id, Order.consignee_country == country)
-        .distinct()
-        .limit(MAX_CONSIGNEE_CANDIDATES)
-    ).all()
-    for key, other_name, other_address in candidates:
-        if key in keys:
-            continue
-        if is_same_party(name, address, other_name, other_address):
+    known = False
+    for key, other_name, other_address in session.execute(
+        _SPELLINGS, {"org": org_id, "country": country, "limit": MAX_CONSIGNEE_CANDIDATES}
+    ):
+        known = known or (key == own_key and other_name == name and other_address == address)
+        if key not in keys and is_same_party(name, address, other_name, other_address):
             keys.append(key)
-    return keys
+    return keys, known
+
+
+_spelling = ConsigneeSpelling.__table__.c
+_SPELLINGS = (
+    select(_spelling.consignee_key, _spelling.consignee_name, _spelling.consignee_address)
+    .where(_spelling.organisation_id == bindparam("org"), _spelling.consignee_country == bindparam("country"))
+    .order_by(_spelling.id)
+    .limit(bindparam("limit"))
+)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -549,60 +574,21 @@ def read_history(
     from rules.facts import History, PriorLine
 
     keys = [consignee_key] if isinstance(consignee_key, str) else list(consignee_key)
-    same_consignee = and_(
-        Order.organisation_id == org_id,
-        Order.consignee_key.in_(keys),
-        Order.consignee_country == consignee_country,
+    count_statement, lines_statement = _history_statements(
+        exclude_order_id is not None, created_before is not None
     )
-    if exclude_order_id:
-        same_consignee = and_(same_consignee, Order.id != exclude_order_id)
-    if created_before is not None:
-        same_consignee = and_(same_consignee, Order.created_at < created_before)
-    count, first = session.execute(
-        select(func.count(Order.id), func.min(Order.order_date)).where(same_consignee)
-    ).one()
+    params: dict[str, Any] = {
+        "org": org_id,
+        "keys": keys,
+        "country": consignee_country,
+        "exclude": exclude_order_id,
+        "before": created_before,
+    }
+    count, first = session.execute(count_statement, params).one()
     history = History(prior_order_count=count or 0, first_order_date=first)
     if not count:
         return history
-    since = order_date - timedelta(days=days if days is not None else HISTORY_DAYS)
-    # One query: each prior line in the window with the listed entries its order's latest screening matched
-    # (the outer join keeps lines that matched nothing listed).
-    rows = session.execute(
-        select(
-            Order.id,
-            Order.reference,
-            Order.order_date,
-            Screening.status,
-            OrderLine.index,
-            OrderLine.quantity,
-            OrderLine.unit,
-            OrderLine.concentration_percent,
-            OrderLine.cas,
-            OrderLine.product,
-            OrderLine.name,
-            ScreeningLine.inchikey,
-            ScreeningLine.component_inchikeys,
-            ScreeningLine.resolved_name,
-            ScreeningMatch.entry_id,
-            ScreeningMatch.parent_mass_fraction,
-        )
-        .join(Screening, Screening.id == Order.latest_screening_id)
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .outerjoin(
-            ScreeningLine,
-            and_(ScreeningLine.screening_id == Screening.id, ScreeningLine.line == OrderLine.index),
-        )
-        .outerjoin(
-            ScreeningMatch,
-            and_(
-                ScreeningMatch.screening_id == Screening.id,
-                ScreeningMatch.line == OrderLine.index,
-                ScreeningMatch.listed.is_(True),
-            ),
-        )
-        .where(same_consignee, Order.order_date >= since)
-        .order_by(Order.order_date, Order.created_at, Order.id, OrderLine.index, ScreeningMatch.id)
-    ).all()
+    params["since"] = order_date - timedelta(days=days if days is not None else HISTORY_DAYS)
     current: PriorLine | None = None
     current_index = -1
     for (
@@ -622,7 +608,7 @@ def read_history(
         resolved_name,
         entry_id,
         fraction,
-    ) in rows:
+    ) in session.execute(lines_statement, params):
         if current is None or (current.order_id, current_index) != (order_id, index):
             current = PriorLine(
                 order_id=order_id,
@@ -645,6 +631,67 @@ def read_history(
             current.entry_ids.append(entry_id)
             current.parent_mass_fraction = fraction
     return history
+
+
+@functools.lru_cache(maxsize=4)
+def _history_statements(excluding_order: bool, created_before: bool) -> tuple[Any, Any]:
+    """The two history queries, built once: earlier orders' count and first date, and their lines in the
+    window, each with the listed entries its order's latest screening matched (the outer join keeps lines
+    that matched nothing listed)."""
+    orders, lines = Order.__table__.c, OrderLine.__table__.c
+    screenings, screening_lines, matches = (
+        Screening.__table__.c,
+        ScreeningLine.__table__.c,
+        ScreeningMatch.__table__.c,
+    )
+    same_consignee = [
+        orders.organisation_id == bindparam("org"),
+        orders.consignee_key.in_(bindparam("keys", expanding=True)),
+        orders.consignee_country == bindparam("country"),
+    ]
+    if excluding_order:
+        same_consignee.append(orders.id != bindparam("exclude"))
+    if created_before:
+        same_consignee.append(orders.created_at < bindparam("before", type_=UTCDateTime()))
+    count = select(func.count(orders.id), func.min(orders.order_date)).where(*same_consignee)
+    prior_lines = (
+        select(
+            orders.id,
+            orders.reference,
+            orders.order_date,
+            screenings.status,
+            lines.index,
+            lines.quantity,
+            lines.unit,
+            lines.concentration_percent,
+            lines.cas,
+            lines.product,
+            lines.name,
+            screening_lines.inchikey,
+            screening_lines.component_inchikeys,
+            screening_lines.resolved_name,
+            matches.entry_id,
+            matches.parent_mass_fraction,
+        )
+        .select_from(Order.__table__)
+        .join(Screening.__table__, screenings.id == orders.latest_screening_id)
+        .join(OrderLine.__table__, lines.order_id == orders.id)
+        .outerjoin(
+            ScreeningLine.__table__,
+            and_(screening_lines.screening_id == screenings.id, screening_lines.line == lines.index),
+        )
+        .outerjoin(
+            ScreeningMatch.__table__,
+            and_(
+                matches.screening_id == screenings.id,
+                matches.line == lines.index,
+                matches.listed.is_(True),
+            ),
+        )
+        .where(*same_consignee, orders.order_date >= bindparam("since"))
+        .order_by(orders.order_date, orders.created_at, orders.id, lines.index, matches.id)
+    )
+    return count, prior_lines
 
 
 def consignee_key_of(name: str) -> str:

@@ -213,6 +213,31 @@ def test_a_consignee_spelt_differently_is_the_same_party_in_the_history(as_expor
     assert any(line.cas == "67-64-1" for line in history.prior_lines)
 
 
+def test_each_spelling_of_a_consignee_is_recorded_once(as_exporter, order, db_session):
+    from screening.models import ConsigneeSpelling
+
+    norte = {"name": "Quimica del Norte SA de CV", "country": "MX", "kind": "distributor"}
+    as_exporter.screen(order(reference="S-1", consignee=norte))
+    as_exporter.screen(order(reference="S-2", consignee=norte))
+    as_exporter.screen(order(reference="S-3", consignee={**norte, "address": "Av. Juarez 10"}))
+    as_exporter.screen(order(reference="S-4", consignee={**norte, "country": "GT"}))
+    rows = db_session.execute(
+        select(
+            ConsigneeSpelling.consignee_country,
+            ConsigneeSpelling.consignee_name,
+            ConsigneeSpelling.consignee_address,
+        ).where(ConsigneeSpelling.organisation_id == as_exporter.org_id)
+    ).all()
+    assert sorted(rows, key=str) == sorted(
+        [
+            ("MX", "Quimica del Norte SA de CV", None),
+            ("MX", "Quimica del Norte SA de CV", "Av. Juarez 10"),
+            ("GT", "Quimica del Norte SA de CV", None),
+        ],
+        key=str,
+    )
+
+
 def test_required_actions_are_the_rules_texts(as_exporter, order):
     body = as_exporter.screen(order()).get_json()
     assert body["required_actions"] == [a["text"] for a in body["required_actions_detail"]]

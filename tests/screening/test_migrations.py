@@ -144,3 +144,60 @@ def test_screening_lines_are_backfilled_from_stored_screenings(scratch_url):
         assert tuple(row) == (0, "listed", True, "CSCPPACGZOOCGX-UHFFFAOYSA-N", "Acetone")
     finally:
         engine.dispose()
+
+
+def test_consignee_spellings_are_backfilled_from_stored_orders(scratch_url):
+    """Orders stored before 0005 keep counting: each distinct spelling becomes one row, so a later order
+    written differently still finds them as the same party."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from screening.models import Order, Organisation
+
+    engine = create_db_engine(scratch_url)
+    try:
+        run(engine, "upgrade", "0004")
+        now = datetime.now(UTC)
+        with engine.begin() as connection:
+            org_id = connection.execute(
+                Organisation.__table__.insert().values(name="Old Org", active=True, created_at=now)
+            ).inserted_primary_key[0]
+            spellings = [
+                ("o-1", "Quimica del Norte SA de CV", None, 3),
+                ("o-2", "Quimica del Norte SA de CV", None, 2),  # the same spelling again
+                ("o-3", "QUIMICA DEL NORTE S.A.", "Av. Juarez 10, Monterrey", 1),
+            ]
+            for order_id, name, address, days_ago in spellings:
+                connection.execute(
+                    Order.__table__.insert().values(
+                        id=order_id,
+                        organisation_id=org_id,
+                        reference=order_id.upper(),
+                        order_date=date(2026, 1, 5),
+                        destination_country="MX",
+                        transit_countries=[],
+                        consignee_name=name,
+                        consignee_address=address,
+                        consignee_country="MX",
+                        consignee_kind="distributor",
+                        consignee_key="quimica del norte",
+                        raw_body={},
+                        body_hash="0" * 64,
+                        submitted_via="api",
+                        submitted_by="psk_x",
+                        created_at=now - timedelta(days=days_ago),
+                    )
+                )
+        run(engine, "upgrade", "head")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT consignee_name, consignee_address, consignee_key FROM consignee_spellings"
+                    " ORDER BY consignee_name"
+                )
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("QUIMICA DEL NORTE S.A.", "Av. Juarez 10, Monterrey", "quimica del norte"),
+            ("Quimica del Norte SA de CV", None, "quimica del norte"),
+        ]
+    finally:
+        engine.dispose()
