@@ -207,10 +207,61 @@ SCREEN_MAX_PATH = 3
 SCREEN_BITS = 1024
 
 
-def screen_bits(mol: Chem.Mol) -> int:
-    """Screening-fingerprint bits of a molecule or query, as one Python integer (fast to AND)."""
+def _screen_fingerprint(mol: Chem.Mol) -> bytes:
     fp = Chem.LayeredFingerprint(mol, layerFlags=SCREEN_LAYERS, maxPath=SCREEN_MAX_PATH, fpSize=SCREEN_BITS)
-    return int.from_bytes(DataStructs.BitVectToBinaryText(fp), "little")
+    return DataStructs.BitVectToBinaryText(fp)  # the raw bit set, little-endian
+
+
+def screen_bits(mol: Chem.Mol) -> int:
+    """Screening-fingerprint bits of a molecule or query, as one Python integer."""
+    return int.from_bytes(_screen_fingerprint(mol), "little")
+
+
+# Recursive SMARTS inside an atom: "$(" up to its closing parenthesis is handled by _split_top.
+_ATOM_MAP = re.compile(r":\d+$")
+
+
+def recursion_free(query: Chem.Mol) -> Chem.Mol | None:
+    """A generalization of ``query`` without recursive SMARTS (None when it has none to drop).
+
+    RDKit evaluates every recursive SMARTS of a query over the whole molecule before the search
+    proper, so a pattern like ``[NX3;H1,$(N-C=O),$(N-[CH2]-a)]1CC[CH](...)CC1`` costs several
+    searches even in a molecule without a piperidine. Each atom keeps what it says besides
+    recursion (a term such as ``H1,$(...)`` becomes "anything", a factor ``!$(...)`` is dropped), so
+    anything the query matches, this matches too: when this finds nothing, the query cannot match.
+
+    >>> Chem.MolToSmarts(recursion_free(Chem.MolFromSmarts("[NX3;H1,$(N-C=O)]-[CX4;$(C-c);!$(C=O):1]")))
+    '[N&X3]-[C&X4]'
+    >>> recursion_free(Chem.MolFromSmarts("[NX3]-C")) is None
+    True
+    """
+    rw = Chem.RWMol(query)
+    changed = False
+    for atom in query.GetAtoms():
+        sm = atom.GetSmarts()
+        if "$(" not in sm:
+            continue
+        body = _ATOM_MAP.sub("", sm[1:-1])  # a recursive atom is always bracketed
+        kept_terms = []
+        for term in _split_top(body, ";"):
+            alternatives = []
+            for alt in _split_top(term, ","):
+                factors = [f for f in _split_top(alt, "&") if "$(" not in f]
+                if not factors:
+                    break  # this alternative may be anything: so may the whole term
+                alternatives.append("&".join(factors))
+            else:
+                kept_terms.append(",".join(alternatives))
+        relaxed = Chem.AtomFromSmarts(f"[{';'.join(kept_terms)}]" if kept_terms else "*")
+        if relaxed is None:
+            return None
+        rw.ReplaceAtom(atom.GetIdx(), relaxed)
+        changed = True
+    if not changed:
+        return None
+    out = rw.GetMol()
+    out.UpdatePropertyCache(strict=False)
+    return out
 
 
 @dataclass
@@ -223,50 +274,67 @@ class CompiledPattern:
     needs: dict[str, int]
     min_atoms: int
     index: int = -1  # row in the PatternScreen
+    guard: Chem.Mol | None = None  # recursion_free(query), searched first
+
+    def __post_init__(self) -> None:
+        self.guard = recursion_free(self.query)
+
+    def may_match(self, mol: Chem.Mol, possible: frozenset[int] | None) -> bool:
+        """False when the screen or the recursion-free search rules a match out (cheap tests only)."""
+        if possible is not None and self.index not in possible:
+            return False
+        return self.guard is None or mol.HasSubstructMatch(self.guard)
 
     def matches(self, mol: Chem.Mol, possible: frozenset[int] | None) -> tuple[int, ...] | None:
         """Matched atoms, or None; ``possible`` holds the pattern rows the screen let through."""
-        if possible is not None and self.index not in possible:
+        if not self.may_match(mol, possible):
             return None
-        found = mol.GetSubstructMatch(self.query)
-        return found or None
+        return mol.GetSubstructMatch(self.query) or None
 
 
-def _recursion_screens(query: Chem.Mol) -> list[list[tuple[int, tuple[tuple[str, int], ...]]]]:
-    """Screening bits and element needs of each required recursive SMARTS (see required_recursions):
-    a molecule that matches the pattern contains one alternative of every group as a substructure."""
-    out = []
-    for group in required_recursions(query):
-        screens = []
+# One requirement of the screen: fingerprint bits, element counts (symbol, at least n) and atom count.
+_Requirement = tuple[int, tuple[tuple[str, int], ...], int]
+
+
+def _pattern_requirements(p: CompiledPattern) -> tuple[_Requirement, list[list[_Requirement]]]:
+    """What a molecule needs for ``p`` to match: the pattern's own bits, elements and size, and groups
+    of alternatives, one of each group to hold. An element list (``[Cl,Br]``) needs one of its
+    elements; a required recursion (see required_recursions) one of its alternatives' bits and
+    elements."""
+    own = (screen_bits(p.query), tuple(p.needs.items()), p.min_atoms)
+    groups: list[list[_Requirement]] = [
+        [(0, ((sym, 1),), 0) for sym in alt] for alt in required_alternatives(p.query)
+    ]
+    for group in required_recursions(p.query):
+        alternatives: list[_Requirement] = []
         for smarts in group:
             sub = Chem.MolFromSmarts(smarts)
             if sub is None:
                 break  # unreadable on its own: no constraint from this group
             sub.UpdatePropertyCache(strict=False)
-            screens.append((screen_bits(sub), tuple(required_elements(sub).items())))
+            alternatives.append((screen_bits(sub), tuple(required_elements(sub).items()), 0))
         else:
-            out.append(screens)
-    return out
+            groups.append(alternatives)
+    return own, groups
 
 
 class PatternScreen:
-    """Every pattern's prefilter (screening bits, element counts, size): one pass per molecule says
-    which patterns could possibly match; the others are never searched."""
+    """Every pattern's prefilter: one pass per molecule says which patterns could possibly match; the
+    others are never searched.
 
-    _ALL = (1 << SCREEN_BITS) - 1
+    Element and atom counts become extra bits after the fingerprint's ("at least 2 N", "at least 14
+    atoms"), so every requirement is "all these bits are set" and costs one AND of two Python
+    integers. (A numpy matrix of all requirements measured slower: at ~170 rows of 17 words the
+    per-call overhead of numpy dominates.)
+    """
 
     def __init__(self) -> None:
         self.patterns: list[CompiledPattern] = []
-        self._rows: list[
-            tuple[
-                int,
-                int,
-                int,
-                tuple[tuple[str, int], ...],
-                list[tuple[str, ...]],
-                list[list[tuple[int, tuple[tuple[str, int], ...]]]],
-            ]
-        ] = []
+        # Per pattern: its row, its own bits, and its groups of alternatives' bits.
+        self._rows: list[tuple[int, int, tuple[tuple[int, ...], ...]]] = []
+        # Per element symbol ("" for the atom count): the threshold bits a molecule with n of it has.
+        self._count_masks: dict[str, list[int]] = {}
+        self._all = 0
 
     def add(self, pattern: CompiledPattern) -> CompiledPattern:
         pattern.index = len(self.patterns)
@@ -274,40 +342,46 @@ class PatternScreen:
         return pattern
 
     def finalize(self) -> None:
-        self._rows = [
-            (
-                p.index,
-                screen_bits(p.query),
-                p.min_atoms,
-                tuple(p.needs.items()),
-                required_alternatives(p.query),
-                _recursion_screens(p.query),
-            )
-            for p in self.patterns
-        ]
+        bit_of: dict[tuple[str, int], int] = {}  # (symbol, at least n) -> bit
+
+        def encode(requirement: _Requirement) -> int:
+            bits, needs, size = requirement
+            for key in (*needs, ("", size)):
+                if key[1] > 0:
+                    bits |= 1 << bit_of.setdefault(key, SCREEN_BITS + len(bit_of))
+            return bits
+
+        self._rows = []
+        for p in self.patterns:
+            own, groups = _pattern_requirements(p)
+            self._rows.append((p.index, encode(own), tuple(tuple(encode(r) for r in g) for g in groups)))
+        self._all = (1 << (SCREEN_BITS + len(bit_of))) - 1
+        self._count_masks = {}
+        for (sym, n), bit in bit_of.items():
+            masks = self._count_masks.setdefault(sym, [0])
+            if len(masks) <= n:
+                masks.extend([masks[-1]] * (n + 1 - len(masks)))
+            for k in range(n, len(masks)):
+                masks[k] |= 1 << bit
+
+    def _count_bits(self, sym: str, n: int) -> int:
+        masks = self._count_masks.get(sym)
+        return masks[min(n, len(masks) - 1)] if masks else 0
 
     def possible(self, mol: Chem.Mol, present: dict[str, int]) -> frozenset[int]:
         """Rows of the patterns that could match ``mol`` (every other pattern certainly does not)."""
         if not self._rows:
             return frozenset()
-        missing = self._ALL ^ screen_bits(mol)  # bits the molecule lacks
-        n_atoms = mol.GetNumAtoms()
+        have = int.from_bytes(_screen_fingerprint(mol), "little") | self._count_bits("", mol.GetNumAtoms())
+        for sym, n in present.items():
+            have |= self._count_bits(sym, n)
+        lacking = self._all ^ have
         out = []
-        for index, bits, size, needs, alternatives, recursions in self._rows:
-            if bits & missing or size > n_atoms:
+        for index, bits, groups in self._rows:
+            if bits & lacking:
                 continue
-            for sym, n in needs:
-                if present.get(sym, 0) < n:
-                    break
-            else:
-                if all(any(sym in present for sym in alt) for alt in alternatives) and all(
-                    any(
-                        not (alt_bits & missing) and all(present.get(sym, 0) >= k for sym, k in alt_needs)
-                        for alt_bits, alt_needs in group
-                    )
-                    for group in recursions
-                ):
-                    out.append(index)
+            if not groups or all(any(not alt & lacking for alt in alts) for alts in groups):
+                out.append(index)
         return frozenset(out)
 
 
@@ -383,12 +457,15 @@ class CompiledWatchlist:
     known_by_name: dict[str, KnownName] = field(default_factory=dict)
     known_by_cas: dict[str, KnownName] = field(default_factory=dict)
     formulas: set[str] = field(default_factory=set)  # InChI formulas of organic entries
-    hill_formulas: set[str] = field(default_factory=set)  # the same as RDKit's CalcMolFormula writes them
-    heavy_atom_counts: set[int] = field(default_factory=set)
     heavy_formulas: set[str] = field(default_factory=set)  # formulas without hydrogen
     generic_skeletons: set[str] = field(default_factory=set)  # heavy-atom graphs (tautomer gate)
-    compositions: set[tuple[tuple[str, int], ...]] = field(default_factory=set)  # heavy-atom element counts
-    by_flat_smiles: dict[str, list[CompiledEntry]] = field(default_factory=dict)  # stereo-free SMILES
+    # A transform product counts only when it shares the skeleton of an entry with analog_target: true
+    # (matching looks it up by InChIKey or skeleton and keeps analogue targets), so the cheap product
+    # gates list only the entries with such a skeleton: heavy-atom counts, element counts, and
+    # stereo-free SMILES (equal SMILES means an equal skeleton).
+    product_sizes: set[int] = field(default_factory=set)
+    product_compositions: set[tuple[tuple[str, int], ...]] = field(default_factory=set)
+    product_flat_smiles: set[str] = field(default_factory=set)
     by_salt_key: dict[str, tuple[Entry, SaltForm]] = field(default_factory=dict)  # whole salt-form InChIKeys
     scope_patterns: list[tuple[Entry, str, str, CompiledPattern]] = field(default_factory=list)
     classes: list[CompiledClass] = field(default_factory=list)
@@ -470,6 +547,7 @@ def compile_watchlist(wl: Watchlist, max_tautomers: int = 64) -> CompiledWatchli
     try:
         for e in wl.entries:
             _compile_entry(cw, e, max_tautomers)
+        _index_product_targets(cw)
         for cls in wl.classes:
             cw.classes.append(CompiledClass(cls, [_pattern(cw, cls.id, s) for s in cls.smarts]))
         for t in wl.transforms:
@@ -520,6 +598,15 @@ def _compile_known_names(cw: CompiledWatchlist) -> None:
         cw.known_by_cas.setdefault(x.cas, known)
 
 
+def _index_product_targets(cw: CompiledWatchlist) -> None:
+    targets = {ce.identity.skeleton for ce in cw.entries.values() if ce.entry.analog_target}
+    for ce in cw.entries.values():
+        if ce.identity.skeleton in targets:
+            cw.product_sizes.add(ce.heavy_atoms)
+            cw.product_compositions.add(composition(ce.identity.element_counts()))
+            cw.product_flat_smiles.add(Chem.MolToSmiles(ce.mol, isomericSmiles=False))
+
+
 def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:
     for sf in e.salt_forms:
         if sf.smiles and sf.inchikey:
@@ -545,12 +632,8 @@ def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:
     cw.by_key.setdefault(ident.inchikey, []).append(ce)
     cw.by_skeleton.setdefault(ident.skeleton, []).append(ce)
     cw.formulas.add(ident.formula)
-    cw.hill_formulas.add(rdMolDescriptors.CalcMolFormula(parent))
-    cw.heavy_atom_counts.add(parent.GetNumHeavyAtoms())
     cw.heavy_formulas.add(heavy_formula(rdMolDescriptors.CalcMolFormula(parent)))
     cw.generic_skeletons.add(generic_skeleton(parent))
-    cw.compositions.add(composition(ident.element_counts()))
-    cw.by_flat_smiles.setdefault(Chem.MolToSmiles(parent, isomericSmiles=False), []).append(ce)
     if ce.heavy_atoms <= 40:
         ce.tautomer_skeleton = canonical_tautomer_skeleton(parent, max_tautomers)
         if ce.tautomer_skeleton:

@@ -345,15 +345,19 @@ def _classes(
 
 
 def _product_identities(product: Chem.Mol, cw: CompiledWatchlist) -> list[Identity]:
-    """Identities of a reaction product's fragments that could be watchlist entries.
+    """Identities of a reaction product's fragments that could be analogue targets.
 
-    Cheap tests first: a fragment's heavy-atom count (no sanitization needed) must equal some entry's,
-    then its formula; only then is the InChI computed.
+    Cheap tests first: a fragment's heavy-atom count (no sanitization needed) must equal a target's,
+    then its formula and stereo-free SMILES; only then is the InChI computed.
     """
-    sizes = cw.heavy_atom_counts
+    sizes = cw.product_sizes
     frag_atoms = Chem.GetMolFrags(product)
     if len(frag_atoms) == 1:
         frags = [product] if product.GetNumHeavyAtoms() in sizes else []
+    elif product.GetNumAtoms() == product.GetNumHeavyAtoms() and not any(
+        len(atoms) in sizes for atoms in frag_atoms
+    ):
+        return []  # no hydrogen atoms, so a fragment's size is its atom count: none fits
     else:
         frags = [
             f
@@ -371,7 +375,7 @@ def _product_identities(product: Chem.Mol, cw: CompiledWatchlist) -> list[Identi
         except Exception:  # noqa: BLE001 - an impossible product is simply not a product
             continue
         frag = neutralize(frag)
-        if Chem.MolToSmiles(frag, isomericSmiles=False) not in cw.by_flat_smiles:
+        if Chem.MolToSmiles(frag, isomericSmiles=False) not in cw.product_flat_smiles:
             continue  # canonical SMILES is far cheaper than an InChI, and rules most products out
         found.append(identify(frag))
     return found
@@ -400,11 +404,11 @@ def _transforms(
             after = dict(present)
             for sym, n in ct.adds.items():
                 after[sym] = after.get(sym, 0) + n
-            if composition(after) not in cw.compositions:
+            if composition(after) not in cw.product_compositions:
                 continue
-        if not ctx.mol.HasSubstructMatch(ct.reactant.query):
-            continue  # a yes/no search is far cheaper than building products
-        try:
+        if not ct.reactant.may_match(ctx.mol, possible):
+            continue
+        try:  # without a match this costs no more than a yes/no search
             product_sets = ct.reaction.RunReactants((ctx.mol,), 20)
         except Exception:  # noqa: BLE001 - RDKit refuses odd reactant mappings; nothing to report
             continue

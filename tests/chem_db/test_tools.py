@@ -71,7 +71,7 @@ def test_depiction_highlights_and_is_safe(engine):
 def test_pattern_screen_never_skips_a_real_match():
     cw = compile_watchlist(load_watchlist())
     path = Path(RDConfig.RDDataDir) / "NCI" / "first_5K.smi"
-    smiles = [line.split()[0] for line in path.read_text().splitlines()[:600]]
+    smiles = [line.split()[0] for line in path.read_text().splitlines() if line.strip()]
     smiles += [e.smiles for e in load_watchlist().entries if e.kind == "organic"]
     smiles += [ex for c in load_watchlist().classes for ex in c.examples]
     checked = 0
@@ -79,7 +79,11 @@ def test_pattern_screen_never_skips_a_real_match():
         mol = Chem.MolFromSmiles(smi)
         if mol is None:
             continue
-        possible = cw.screen.possible(mol, identify(mol).element_counts())
+        try:
+            present = identify(mol).element_counts()
+        except ValueError:
+            continue  # no InChI: the engine never matches such a structure
+        possible = cw.screen.possible(mol, present)
         for p in cw.screen.patterns:
             if p.index not in possible:
                 assert not mol.HasSubstructMatch(p.query), (smi, p.owner, p.smarts)
