@@ -29,7 +29,7 @@ NEW_ROWS = "rows_new"
 
 
 def row_values(obj: Base) -> dict[str, Any]:
-    """``obj``'s column values as an INSERT takes them; Python-side defaults are applied to ``obj`` too.
+    """``obj``'s column values as an INSERT takes them; defaults (Python-side, or None) are set on it too.
 
     An autoincrement primary key left unset is left out (the database numbers it).
     """
@@ -42,6 +42,8 @@ def row_values(obj: Base) -> dict[str, Any]:
             default = column.default
             value = default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
             setattr(obj, attr.key, value)
+        elif attr.key not in state:
+            setattr(obj, attr.key, None)  # an attribute never set would be expired, and read back by a query
         if value is None and column.primary_key and column.autoincrement in (True, "auto"):
             continue
         values[attr.key] = value

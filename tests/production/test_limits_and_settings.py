@@ -55,6 +55,36 @@ def test_api_calls_are_limited_per_api_key(make_exporter: Any) -> None:
     assert rate_limited("api") == before + 2
 
 
+def test_in_process_counters_expire_without_a_thread_per_request(monkeypatch: Any) -> None:
+    """Without Redis the counters live in the process: no timer thread is started per request, a
+    window that has passed starts again, and counters nobody reads any more are dropped."""
+    import threading
+
+    from limits import parse
+    from limits.storage import storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    from screening.ratelimit import ProcessMemoryStorage
+
+    storage = storage_from_string("screening-memory://")
+    assert isinstance(storage, ProcessMemoryStorage)
+    limiter = FixedWindowRateLimiter(storage)
+    limit = parse("3 per second")
+    threads = threading.active_count()
+    assert [limiter.hit(limit, "key:a") for _ in range(4)] == [True, True, True, False]
+    assert threading.active_count() == threads
+    import time
+
+    clock = [time.time()]
+    monkeypatch.setattr("limits.storage.memory.time.time", lambda: clock[0])
+    monkeypatch.setattr("screening.ratelimit.time.monotonic", lambda: clock[0])
+    storage._next_purge = clock[0] + ProcessMemoryStorage.PURGE_SECONDS
+    storage.incr("key:b", 1)
+    clock[0] += ProcessMemoryStorage.PURGE_SECONDS + 2  # both windows over; b is never read again
+    assert limiter.hit(limit, "key:a")  # a new window
+    assert "key:b" not in storage.storage and "key:b" not in storage.expirations
+
+
 def test_structure_checks_have_their_own_tighter_limit(as_exporter: Any) -> None:
     body = {"items": [{"cas": "67-64-1"}]}
     assert as_exporter.post("/api/v1/structures/check", json=body).status_code == 200
