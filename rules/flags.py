@@ -1284,18 +1284,6 @@ def quantity_beyond_history(ctx: Context, agg: Aggregate) -> Flag | None:
 # Routes: chemicals that together make a drug
 
 
-def _identity_matches(
-    ident: RouteIdentifier, entry_ids: set[str], cas: set[str], keys: set[str], texts: list[str]
-) -> bool:
-    if ident.entry_id and ident.entry_id in entry_ids:
-        return True
-    if ident.cas and ident.cas in cas:
-        return True
-    if ident.inchikey and ident.inchikey.split("-")[0] in keys:
-        return True
-    return bool(ident.name) and any(contains_phrase(t, ident.name or "") for t in texts)
-
-
 @dataclass
 class _Source:
     label: str  # "line 2" or "order PO-17 (2026-11-03)"
@@ -1307,7 +1295,45 @@ class _Source:
     texts: list[str]
 
 
-def _sources(ctx: Context) -> list[_Source]:
+class _RouteSources:
+    """Where each chemical of this order, and of this month's earlier orders to the consignee, came from,
+    indexed by entry id, CAS number, InChIKey skeleton and name text, so that each route identifier is
+    looked up rather than compared with every line."""
+
+    def __init__(self, sources: list[_Source]) -> None:
+        self.sources = sources
+        self._by_entry: dict[str, list[int]] = {}
+        self._by_cas: dict[str, list[int]] = {}
+        self._by_key: dict[str, list[int]] = {}
+        self._by_text: dict[str, list[int]] = {}
+        for position, source in enumerate(sources):
+            for index, values in (
+                (self._by_entry, source.entry_ids),
+                (self._by_cas, source.cas),
+                (self._by_key, source.keys),
+                (self._by_text, set(source.texts)),
+            ):
+                for value in values:
+                    index.setdefault(value, []).append(position)
+
+    def matching(self, identifiers: tuple[RouteIdentifier, ...]) -> list[_Source]:
+        """The sources (in order) that any of ``identifiers`` names."""
+        found: set[int] = set()
+        for ident in identifiers:
+            if ident.entry_id:
+                found.update(self._by_entry.get(ident.entry_id, ()))
+            if ident.cas:
+                found.update(self._by_cas.get(ident.cas, ()))
+            if ident.inchikey:
+                found.update(self._by_key.get(ident.inchikey.split("-")[0], ()))
+            if ident.name:
+                for text, positions in self._by_text.items():
+                    if contains_phrase(text, ident.name):
+                        found.update(positions)
+        return [self.sources[position] for position in sorted(found)]
+
+
+def _route_sources(ctx: Context) -> _RouteSources:
     sources = []
     for view in ctx.lines:
         ids = {h.entry_id for h in view.hits + view.dormant}
@@ -1340,7 +1366,7 @@ def _sources(ctx: Context) -> list[_Source]:
                 texts,
             )
         )
-    return sources
+    return _RouteSources(sources)
 
 
 @check("SYNTHESIS_ROUTE", "route")
@@ -1352,16 +1378,13 @@ def synthesis_route(ctx: Context, route: Route) -> Flag | None:
     hold: a kit for a drug is a diversion indicator whatever each chemical's own status. The route and
     its source are in rules/data/routes.yaml.
     """
-    sources = ctx.memo.get("route_sources")
-    if sources is None:
-        sources = ctx.memo["route_sources"] = _sources(ctx)
+    index = ctx.memo.get("route_sources")
+    if index is None:
+        index = ctx.memo["route_sources"] = _route_sources(ctx)
+    sources = index.sources
     found: list[dict[str, Any]] = []
     for component in route.components:
-        hits = [
-            s
-            for s in sources
-            if any(_identity_matches(i, s.entry_ids, s.cas, s.keys, s.texts) for i in component.any_of)
-        ]
+        hits = index.matching(component.any_of)
         if not hits:
             if component.optional:
                 continue

@@ -29,16 +29,18 @@ class UnitError(ValueError):
     """A quantity that cannot be converted (unknown unit, or a volume of a chemical without a density)."""
 
 
+_BY_LOWER_CASE = {accepted.lower(): accepted for accepted in UNITS}
+
+
 def canonical_unit(unit: str) -> str:
     """The accepted spelling of a unit, or raise UnitError.
 
     >>> canonical_unit("KG"), canonical_unit("ml"), canonical_unit("Gal")
     ('kg', 'mL', 'gal')
     """
-    lowered = unit.strip().lower() if isinstance(unit, str) else ""
-    for accepted in UNITS:
-        if accepted.lower() == lowered:
-            return accepted
+    accepted = _BY_LOWER_CASE.get(unit.strip().lower() if isinstance(unit, str) else "")
+    if accepted is not None:
+        return accepted
     raise UnitError(f"unknown unit {unit!r}; accepted: {', '.join(UNITS)}")
 
 

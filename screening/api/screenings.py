@@ -70,7 +70,7 @@ def idempotency_key() -> str | None:
 
 @blp.route("")
 class Screenings(MethodView):
-    @blp.arguments(ListQuerySchema, location="query")
+    @blp.arguments(ListQuerySchema(), location="query")
     @blp.response(200, ScreeningPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List your organisation's screenings, newest first.
@@ -102,7 +102,7 @@ class Screenings(MethodView):
             "pages": page.pages,
         }
 
-    @blp.arguments(OrderSchema)
+    @blp.arguments(OrderSchema())
     @blp.response(201, ScreeningSchema, description="Screened and stored")
     @blp.alt_response(200, schema=ScreeningSchema, description="Idempotent replay: the first result")
     @blp.doc(parameters=[IDEMPOTENCY_PARAMETER])

@@ -26,7 +26,7 @@ blp.before_request(require_json_body)
 
 @blp.route("/check")
 class StructureCheck(MethodView):
-    @blp.arguments(CheckRequestSchema)
+    @blp.arguments(CheckRequestSchema())
     @blp.response(200, CheckResultsSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Screen up to 1,000 items (each with at least one of `cas`, `smiles`, `name`)."""
