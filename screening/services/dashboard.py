@@ -26,7 +26,6 @@ DEFAULT_WEEKS = 12
 TOP = 10
 
 
-
 @dataclass
 class Chart:
     """One chart's data: ``rows`` are tuples in the order of ``columns``."""

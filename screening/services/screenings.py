@@ -205,21 +205,24 @@ def screen_order(
 
     started = time.perf_counter()
     line_results = screen_lines(order_data["lines"])
+    order_date: date = order_data.get("order_date") or datetime.now(UTC).date()
+    consignee = order_data["consignee"]
+    consignee_key = consignee_key_of(consignee["name"])
+    # The history and the rules run before the write lock, so that writers wait for each other only for
+    # the writing; under the lock a cheap check that no order to this consignee was stored or re-screened
+    # in between keeps the result exact (and when one was, they run again).
+    evaluation = _evaluate_with_history(session, org_id, order_data, order_date, line_results, history_days)
 
     lock_for_write(session)  # from here on, one writer at a time
     if idempotency_key:  # a concurrent retry may have committed while the chemistry ran
         replay = _idempotent_replay(session, org_id, idempotency_key, digest)
         if replay is not None:
             return replay
-
-    order_date: date = order_data.get("order_date") or datetime.now(UTC).date()
-    consignee = order_data["consignee"]
-    consignee_key = consignee_key_of(consignee["name"])
-    keys, known_spelling = _match_consignee(
-        session, org_id, consignee["name"], consignee.get("address"), consignee["country"]
-    )
-    history = read_history(session, org_id, keys, consignee["country"], order_date, days=history_days)
-    outcome = evaluate_order(order_data, order_date, line_results, history)
+    if not evaluation.still_current(session, org_id, consignee):
+        evaluation = _evaluate_with_history(
+            session, org_id, order_data, order_date, line_results, history_days
+        )
+    outcome = evaluation.outcome
     duration_ms = (time.perf_counter() - started) * 1000
 
     order = Order(
@@ -243,7 +246,7 @@ def screen_order(
         submitted_by=actor.label,
     )
     insert_new(session, order)
-    if not known_spelling:
+    if not evaluation.known_spelling:
         insert_new(
             session,
             ConsigneeSpelling(
@@ -288,6 +291,41 @@ def screen_order(
         organisation_id=org_id,
     )
     return ScreeningOutcome(order, screening)
+
+
+@dataclass
+class _Evaluation:
+    """An order's rules outcome, with what it was based on: the consignee's related keys and the state
+    of its history (see :func:`_history_stamp`)."""
+
+    keys: list[str]
+    known_spelling: bool
+    stamp: tuple[int, int]
+    outcome: Outcome
+
+    def still_current(self, session: Session, org_id: int, consignee: Mapping[str, Any]) -> bool:
+        """True when the consignee's spellings and history are as they were (call under the write lock)."""
+        keys, known = _match_consignee(
+            session, org_id, consignee["name"], consignee.get("address"), consignee["country"]
+        )
+        self.known_spelling = known
+        return keys == self.keys and _history_stamp(session, org_id, keys, consignee["country"]) == self.stamp
+
+
+def _evaluate_with_history(
+    session: Session,
+    org_id: int,
+    order_data: Mapping[str, Any],
+    order_date: date,
+    line_results: Sequence[LineResult],
+    history_days: int | None,
+) -> _Evaluation:
+    consignee = order_data["consignee"]
+    country = consignee["country"]
+    keys, known = _match_consignee(session, org_id, consignee["name"], consignee.get("address"), country)
+    stamp = _history_stamp(session, org_id, keys, country)  # before the history: a later write changes it
+    history = read_history(session, org_id, keys, country, order_date, days=history_days)
+    return _Evaluation(keys, known, stamp, evaluate_order(order_data, order_date, line_results, history))
 
 
 def rescreen_order(
@@ -574,7 +612,7 @@ def read_history(
     from rules.facts import History, PriorLine
 
     keys = [consignee_key] if isinstance(consignee_key, str) else list(consignee_key)
-    count_statement, lines_statement = _history_statements(
+    count_statement, lines_statement, _ = _history_statements(
         exclude_order_id is not None, created_before is not None
     )
     params: dict[str, Any] = {
@@ -633,11 +671,22 @@ def read_history(
     return history
 
 
+def _history_stamp(session: Session, org_id: int, keys: Sequence[str], country: str) -> tuple[int, int]:
+    """How many orders to these consignees are stored, and how many screenings they have had.
+
+    Orders and screenings are only ever added (a re-screening is a new row), so
+    any change to what :func:`read_history` returns for them changes this pair.
+    """
+    params = {"org": org_id, "keys": list(keys), "country": country}
+    order_count, screening_count = session.execute(_history_statements(False, False)[2], params).one()
+    return int(order_count or 0), int(screening_count or 0)
+
+
 @functools.lru_cache(maxsize=4)
-def _history_statements(excluding_order: bool, created_before: bool) -> tuple[Any, Any]:
-    """The two history queries, built once: earlier orders' count and first date, and their lines in the
-    window, each with the listed entries its order's latest screening matched (the outer join keeps lines
-    that matched nothing listed)."""
+def _history_statements(excluding_order: bool, created_before: bool) -> tuple[Any, Any, Any]:
+    """The history queries, built once: earlier orders' count and first date; their lines in the window,
+    each with the listed entries its order's latest screening matched (the outer join keeps lines that
+    matched nothing listed); and the stamp (how many orders and screenings)."""
     orders, lines = Order.__table__.c, OrderLine.__table__.c
     screenings, screening_lines, matches = (
         Screening.__table__.c,
@@ -654,6 +703,12 @@ def _history_statements(excluding_order: bool, created_before: bool) -> tuple[An
     if created_before:
         same_consignee.append(orders.created_at < bindparam("before", type_=UTCDateTime()))
     count = select(func.count(orders.id), func.min(orders.order_date)).where(*same_consignee)
+    stamp = (
+        select(func.count(func.distinct(orders.id)), func.count(screenings.id))
+        .select_from(Order.__table__)
+        .join(Screening.__table__, screenings.order_id == orders.id)
+        .where(*same_consignee)
+    )
     prior_lines = (
         select(
             orders.id,
@@ -691,7 +746,7 @@ def _history_statements(excluding_order: bool, created_before: bool) -> tuple[An
         .where(*same_consignee, orders.order_date >= bindparam("since"))
         .order_by(orders.order_date, orders.created_at, orders.id, lines.index, matches.id)
     )
-    return count, prior_lines
+    return count, prior_lines, stamp
 
 
 def consignee_key_of(name: str) -> str:

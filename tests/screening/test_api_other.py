@@ -250,3 +250,59 @@ def test_prior_lines_carry_their_resolved_inchikeys(as_exporter, order, db_sessi
     stored = db_session.scalar(select(Order).where(Order.reference == "ROUTE-1"))
     history = read_history(db_session, as_exporter.org_id, stored.consignee_key, "MX", stored.order_date)
     assert history.prior_lines[0].inchikeys == ["XEKOWRVHYACXOJ-UHFFFAOYSA-N"]  # ethyl acetate
+
+
+def test_an_order_stored_while_the_rules_ran_is_part_of_the_history(as_exporter, order, app, monkeypatch):
+    """The history is read and the rules run before the write lock; an order to the same consignee
+    stored in between (by another worker) must still count, so the rules run again under the lock."""
+    import screening.services.screenings as screenings
+    from screening.models import Organisation
+    from screening.schemas import OrderSchema
+    from screening.services import Actor, screen_order
+
+    real_lock = screenings.lock_for_write
+    evaluations = []
+    real_evaluate = screenings._evaluate_with_history
+
+    def counting_evaluate(*args, **kwargs):
+        evaluations.append(args[2]["reference"])
+        return real_evaluate(*args, **kwargs)
+
+    def another_worker_commits_first(session):
+        if evaluations == ["FIRST"]:
+            other = get_database(app).new_session()
+            try:
+                org = other.get(Organisation, as_exporter.org_id)
+                screen_order(
+                    other, org, OrderSchema().load(order(reference="CONCURRENT")), Actor.system("w2")
+                )
+                other.commit()
+            finally:
+                other.close()
+        return real_lock(session)
+
+    monkeypatch.setattr(screenings, "_evaluate_with_history", counting_evaluate)
+    monkeypatch.setattr(screenings, "lock_for_write", another_worker_commits_first)
+    first = as_exporter.screen(order(reference="FIRST")).get_json()
+
+    # evaluated before the concurrent order was stored, then again under the lock
+    assert evaluations == ["FIRST", "CONCURRENT", "FIRST"]
+    assert "NEW_CONSIGNEE" not in {flag["code"] for flag in first["flags"]}
+    listed = as_exporter.get("/api/v1/screenings").get_json()["items"]
+    concurrent = next(item for item in listed if item["reference"] == "CONCURRENT")
+    assert "NEW_CONSIGNEE" in concurrent["flags"]
+
+
+def test_the_rules_run_once_when_nothing_changed_in_between(as_exporter, order, monkeypatch):
+    import screening.services.screenings as screenings
+
+    evaluations = []
+    real_evaluate = screenings._evaluate_with_history
+    monkeypatch.setattr(
+        screenings,
+        "_evaluate_with_history",
+        lambda *args, **kwargs: evaluations.append(1) or real_evaluate(*args, **kwargs),
+    )
+    assert as_exporter.screen(order(reference="ONE")).status_code == 201
+    assert as_exporter.screen(order(reference="TWO")).status_code == 201
+    assert len(evaluations) == 2
