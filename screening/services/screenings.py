@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -300,16 +300,12 @@ class _Evaluation:
 
     keys: list[str]
     known_spelling: bool
-    stamp: tuple[int, int]
+    stamp: HistoryStamp
     outcome: Outcome
 
     def still_current(self, session: Session, org_id: int, consignee: Mapping[str, Any]) -> bool:
         """True when the consignee's spellings and history are as they were (call under the write lock)."""
-        keys, known = _match_consignee(
-            session, org_id, consignee["name"], consignee.get("address"), consignee["country"]
-        )
-        self.known_spelling = known
-        return keys == self.keys and _history_stamp(session, org_id, keys, consignee["country"]) == self.stamp
+        return _history_stamp(session, org_id, self.keys, consignee["country"]) == self.stamp
 
 
 def _evaluate_with_history(
@@ -322,10 +318,14 @@ def _evaluate_with_history(
 ) -> _Evaluation:
     consignee = order_data["consignee"]
     country = consignee["country"]
-    keys, known = _match_consignee(session, org_id, consignee["name"], consignee.get("address"), country)
-    stamp = _history_stamp(session, org_id, keys, country)  # before the history: a later write changes it
-    history = read_history(session, org_id, keys, country, order_date, days=history_days)
-    return _Evaluation(keys, known, stamp, evaluate_order(order_data, order_date, line_results, history))
+    match = _match_consignee(session, org_id, consignee["name"], consignee.get("address"), country)
+    # The spellings are counted as read (a spelling added after that changes the stamp), then the orders.
+    history, (orders, screenings) = _read_history(
+        session, org_id, match.keys, country, order_date, days=history_days
+    )
+    outcome = evaluate_order(order_data, order_date, line_results, history)
+    stamp = (match.spellings_seen, orders, screenings)
+    return _Evaluation(match.keys, match.known_spelling, stamp, outcome)
 
 
 def rescreen_order(
@@ -550,23 +550,30 @@ def related_consignee_keys(
     fuzzy match, same address), so a consignee spelt differently on a later
     order still counts towards the monthly totals (21 CFR 1310.04(e)).
     """
-    return _match_consignee(session, org_id, name, address, country)[0]
+    return _match_consignee(session, org_id, name, address, country).keys
+
+
+class ConsigneeMatch(NamedTuple):
+    keys: list[str]  # the related consignee keys, this consignee's own first
+    known_spelling: bool  # this exact spelling (name, address) is already recorded
+    spellings_seen: int  # how many spellings in the country were compared
 
 
 def _match_consignee(
     session: Session, org_id: int, name: str, address: str | None, country: str
-) -> tuple[list[str], bool]:
-    """The related keys (own first), and whether this exact spelling is already recorded."""
+) -> ConsigneeMatch:
     own_key = consignee_key_of(name)
     keys = [own_key]
     known = False
+    seen = 0
     for key, other_name, other_address in session.execute(
         _SPELLINGS, {"org": org_id, "country": country, "limit": MAX_CONSIGNEE_CANDIDATES}
     ):
+        seen += 1
         known = known or (key == own_key and other_name == name and other_address == address)
         if key not in keys and is_same_party(name, address, other_name, other_address):
             keys.append(key)
-    return keys, known
+    return ConsigneeMatch(keys, known, seen)
 
 
 _spelling = ConsigneeSpelling.__table__.c
@@ -606,13 +613,41 @@ def read_history(
     submitted: orders that came in later are not "earlier orders" of it.
 
     Lines carry the listed watchlist entries their order's latest screening
-    matched, for cumulative monthly thresholds. Call under the write lock so a
-    concurrent order to the same consignee is either fully seen or not at all.
+    matched, for cumulative monthly thresholds. Under the write lock a concurrent
+    order to the same consignee is either fully seen or not at all; read before
+    it, check the stamp under it (see :class:`_Evaluation`).
     """
+    return _read_history(
+        session,
+        org_id,
+        consignee_key,
+        consignee_country,
+        order_date,
+        exclude_order_id=exclude_order_id,
+        created_before=created_before,
+        days=days,
+    )[0]
+
+
+HistoryStamp = tuple[int, int, int]  # the consignee spellings, orders and screenings counted (capped)
+
+
+def _read_history(
+    session: Session,
+    org_id: int,
+    consignee_key: str | Sequence[str],
+    consignee_country: str,
+    order_date: date,
+    *,
+    exclude_order_id: str | None = None,
+    created_before: datetime | None = None,
+    days: int | None = None,
+) -> tuple[History, tuple[int, int]]:
+    """:func:`read_history`, and how many orders and screenings it counted (see :func:`_history_stamp`)."""
     from rules.facts import History, PriorLine
 
     keys = [consignee_key] if isinstance(consignee_key, str) else list(consignee_key)
-    count_statement, lines_statement, _ = _history_statements(
+    count_statement, lines_statement = _history_statements(
         exclude_order_id is not None, created_before is not None
     )
     params: dict[str, Any] = {
@@ -622,10 +657,11 @@ def read_history(
         "exclude": exclude_order_id,
         "before": created_before,
     }
-    count, first = session.execute(count_statement, params).one()
+    count, first, screening_count, _spellings = session.execute(count_statement, params).one()
+    counts = (int(count or 0), int(screening_count or 0))
     history = History(prior_order_count=count or 0, first_order_date=first)
     if not count:
-        return history
+        return history, counts
     params["since"] = order_date - timedelta(days=days if days is not None else HISTORY_DAYS)
     current: PriorLine | None = None
     current_index = -1
@@ -668,31 +704,40 @@ def read_history(
         if entry_id is not None and entry_id not in current.entry_ids:
             current.entry_ids.append(entry_id)
             current.parent_mass_fraction = fraction
-    return history
+    return history, counts
 
 
-def _history_stamp(session: Session, org_id: int, keys: Sequence[str], country: str) -> tuple[int, int]:
-    """How many orders to these consignees are stored, and how many screenings they have had.
+def _history_stamp(session: Session, org_id: int, keys: Sequence[str], country: str) -> HistoryStamp:
+    """How many spellings of consignees the exporter has in ``country``, and how many orders to these
+    consignees are stored and screenings they have had.
 
-    Orders and screenings are only ever added (a re-screening is a new row), so
-    any change to what :func:`read_history` returns for them changes this pair.
+    All three are only ever added to (a re-screening is a new row), so a write that
+    could change the related consignees or what :func:`read_history` returns changes
+    the stamp.
     """
     params = {"org": org_id, "keys": list(keys), "country": country}
-    order_count, screening_count = session.execute(_history_statements(False, False)[2], params).one()
-    return int(order_count or 0), int(screening_count or 0)
+    count, _first, screening_count, spelling_count = session.execute(
+        _history_statements(False, False)[0], params
+    ).one()
+    return min(int(spelling_count or 0), MAX_CONSIGNEE_CANDIDATES), int(count or 0), int(screening_count or 0)
 
 
 @functools.lru_cache(maxsize=4)
-def _history_statements(excluding_order: bool, created_before: bool) -> tuple[Any, Any, Any]:
-    """The history queries, built once: earlier orders' count and first date; their lines in the window,
-    each with the listed entries its order's latest screening matched (the outer join keeps lines that
-    matched nothing listed); and the stamp (how many orders and screenings)."""
+def _history_statements(excluding_order: bool, created_before: bool) -> tuple[Any, Any]:
+    """The two history queries, built once.
+
+    1. The earlier orders' count and first date, with the counts of their
+       screenings and of the exporter's consignee spellings in the country (the stamp);
+    2. their lines in the window, each with the listed entries its order's latest
+       screening matched (the outer join keeps lines that matched nothing listed).
+    """
     orders, lines = Order.__table__.c, OrderLine.__table__.c
     screenings, screening_lines, matches = (
         Screening.__table__.c,
         ScreeningLine.__table__.c,
         ScreeningMatch.__table__.c,
     )
+    spellings = ConsigneeSpelling.__table__.c
     same_consignee = [
         orders.organisation_id == bindparam("org"),
         orders.consignee_key.in_(bindparam("keys", expanding=True)),
@@ -702,9 +747,20 @@ def _history_statements(excluding_order: bool, created_before: bool) -> tuple[An
         same_consignee.append(orders.id != bindparam("exclude"))
     if created_before:
         same_consignee.append(orders.created_at < bindparam("before", type_=UTCDateTime()))
-    count = select(func.count(orders.id), func.min(orders.order_date)).where(*same_consignee)
-    stamp = (
-        select(func.count(func.distinct(orders.id)), func.count(screenings.id))
+    spelling_count = (
+        select(func.count(spellings.id))
+        .where(
+            spellings.organisation_id == bindparam("org"), spellings.consignee_country == bindparam("country")
+        )
+        .scalar_subquery()
+    )
+    count = (
+        select(
+            func.count(func.distinct(orders.id)),
+            func.min(orders.order_date),
+            func.count(screenings.id),
+            spelling_count,
+        )
         .select_from(Order.__table__)
         .join(Screening.__table__, screenings.order_id == orders.id)
         .where(*same_consignee)
@@ -746,7 +802,7 @@ def _history_statements(excluding_order: bool, created_before: bool) -> tuple[An
         .where(*same_consignee, orders.order_date >= bindparam("since"))
         .order_by(orders.order_date, orders.created_at, orders.id, lines.index, matches.id)
     )
-    return count, prior_lines, stamp
+    return count, prior_lines
 
 
 def consignee_key_of(name: str) -> str:

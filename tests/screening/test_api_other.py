@@ -252,7 +252,17 @@ def test_prior_lines_carry_their_resolved_inchikeys(as_exporter, order, db_sessi
     assert history.prior_lines[0].inchikeys == ["XEKOWRVHYACXOJ-UHFFFAOYSA-N"]  # ethyl acetate
 
 
-def test_an_order_stored_while_the_rules_ran_is_part_of_the_history(as_exporter, order, app, monkeypatch):
+@pytest.mark.parametrize(
+    "concurrent_consignee",
+    [
+        {},  # the same spelling
+        {"name": "Quimica Norte SA de CV", "address": None},  # another key, the same party
+    ],
+    ids=["same-spelling", "new-spelling"],
+)
+def test_an_order_stored_while_the_rules_ran_is_part_of_the_history(
+    as_exporter, order, app, monkeypatch, concurrent_consignee
+):
     """The history is read and the rules run before the write lock; an order to the same consignee
     stored in between (by another worker) must still count, so the rules run again under the lock."""
     import screening.services.screenings as screenings
@@ -273,9 +283,9 @@ def test_an_order_stored_while_the_rules_ran_is_part_of_the_history(as_exporter,
             other = get_database(app).new_session()
             try:
                 org = other.get(Organisation, as_exporter.org_id)
-                screen_order(
-                    other, org, OrderSchema().load(order(reference="CONCURRENT")), Actor.system("w2")
-                )
+                concurrent = order(reference="CONCURRENT")
+                concurrent["consignee"].update(concurrent_consignee)
+                screen_order(other, org, OrderSchema().load(concurrent), Actor.system("w2"))
                 other.commit()
             finally:
                 other.close()
