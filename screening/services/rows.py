@@ -8,9 +8,11 @@ helpers send one INSERT per table instead and leave the objects in the session
 as if they had been loaded, so the rest of the request (and the response) reads
 them as usual.
 
-Build the objects with column values only (``order_id=...``, not ``order=...``):
-a relationship set on a new object records a change the unit of work would act
-on. Set relationships afterwards with :func:`set_committed_value`.
+Rows nobody reads back in the request go in as plain dictionaries
+(:func:`insert_rows`). Build objects with column values only (``order_id=...``,
+not ``order=...``): a relationship set on a new object records a change the
+unit of work would act on. Set relationships afterwards with
+:func:`set_committed_value`.
 """
 
 from __future__ import annotations
@@ -83,3 +85,13 @@ def insert_children(session: Session, parent: Base, collection: str, children: S
         table = children[0].__table__  # type: ignore[attr-defined]
         session.execute(table.insert(), [row_values(child) for child in children])
     set_committed_value(parent, collection, list(children))
+
+
+def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT plain rows of ``model``'s table with one statement; no objects are made.
+
+    For rows nothing in the request reads back (reading them through a
+    relationship later queries the database, as for any row not yet loaded).
+    """
+    if rows:
+        session.execute(model.__table__.insert(), list(rows))  # type: ignore[attr-defined]

@@ -46,7 +46,7 @@ from .actors import Actor
 from .audit import canonical_json, jsonable, record_audit
 from .errors import IdempotencyConflict, NotFound
 from .reviews import open_review_for, start_review
-from .rows import insert_children, insert_new
+from .rows import insert_children, insert_new, insert_rows
 
 if TYPE_CHECKING:
     from chem_db.results import Identifiers, LineResult
@@ -257,20 +257,19 @@ def screen_order(
                 consignee_address=order.consignee_address,
             ),
         )
-    insert_children(
+    insert_rows(
         session,
-        order,
-        "lines",
+        OrderLine,
         [
-            OrderLine(
-                order_id=order.id,
-                index=i,
-                product=line.get("product"),
-                quantity=line["quantity"],
-                unit=line["unit"],
-                concentration_percent=line.get("concentration_percent"),
+            {
+                "order_id": order.id,
+                "index": i,
+                "product": line.get("product"),
+                "quantity": line["quantity"],
+                "unit": line["unit"],
+                "concentration_percent": line.get("concentration_percent"),
                 **{f: line.get(f) or None for f in IDENTIFIER_FIELDS},
-            )
+            }
             for i, line in enumerate(order_data["lines"])
         ],
     )
@@ -458,42 +457,40 @@ def _store_screening(
     insert_new(session, screening)
     set_committed_value(screening, "order", order)
     set_committed_value(screening, "supersedes", previous)
-    insert_children(
+    insert_rows(
         session,
-        screening,
-        "matches",
+        ScreeningMatch,
         [
-            ScreeningMatch(
-                screening_id=screening.id,
-                line=i,
-                entry_id=match.entry_id,
-                match_type=match.match_type,
-                listed=match.listed,
-                score=match.score,
-                regimes=[regime.regime for regime in match.regimes],
-                classification=result.classification,
-                parent_mass_fraction=result.parent_mass_fraction,
-            )
+            {
+                "screening_id": screening.id,
+                "line": i,
+                "entry_id": match.entry_id,
+                "match_type": match.match_type,
+                "listed": match.listed,
+                "score": match.score,
+                "regimes": [regime.regime for regime in match.regimes],
+                "classification": result.classification,
+                "parent_mass_fraction": result.parent_mass_fraction,
+            }
             for i, result in enumerate(line_results)
             for match in result.matches
         ],
     )
-    insert_children(
+    insert_rows(
         session,
-        screening,
-        "line_rows",
+        ScreeningLine,
         [
-            ScreeningLine(
-                screening_id=screening.id,
-                line=i,
-                classification=result.classification,
-                screened=result.screened,
-                inchikey=result.resolved.inchikey if result.resolved else None,
-                component_inchikeys=[c.inchikey for c in result.resolved.components]
+            {
+                "screening_id": screening.id,
+                "line": i,
+                "classification": result.classification,
+                "screened": result.screened,
+                "inchikey": result.resolved.inchikey if result.resolved else None,
+                "component_inchikeys": [c.inchikey for c in result.resolved.components]
                 if result.resolved
                 else [],
-                resolved_name=(result.resolved.name or None) if result.resolved else None,
-            )
+                "resolved_name": (result.resolved.name or None) if result.resolved else None,
+            }
             for i, result in enumerate(line_results)
         ],
     )
