@@ -394,21 +394,42 @@ def contribution(
     )
 
 
+_PRIOR_CONTRIBUTIONS = "prior_contributions"
+_MAX_REMEMBERED_PRIORS = 50_000
+
+
 def prior_contribution(entry_id: str, ruleset: RuleSet, prior: PriorLine) -> Contribution:
-    """An earlier order's line, counted toward ``entry_id``."""
-    return contribution(
+    """An earlier order's line, counted toward ``entry_id`` (read-only: remembered per rule set, since
+    the same earlier lines come back with every order to the consignee)."""
+    key = (
         entry_id,
-        ruleset,
         prior.reference,
         prior.order_date,
-        None,
         prior.quantity,
         prior.unit,
         prior.concentration_percent,
         prior.parent_mass_fraction,
-        False,
         prior.status,
     )
+    remembered = ruleset.memo.setdefault(_PRIOR_CONTRIBUTIONS, {})
+    counted = remembered.get(key)
+    if counted is None:
+        if len(remembered) >= _MAX_REMEMBERED_PRIORS:
+            remembered.clear()
+        counted = remembered[key] = contribution(
+            entry_id,
+            ruleset,
+            prior.reference,
+            prior.order_date,
+            None,
+            prior.quantity,
+            prior.unit,
+            prior.concentration_percent,
+            prior.parent_mass_fraction,
+            False,
+            prior.status,
+        )
+    return counted
 
 
 def _compare(amount: float, limit: float, ruleset: RuleSet) -> bool:
