@@ -10,6 +10,7 @@ rapidfuzz: every significant word of one name must have a close counterpart in t
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -99,8 +100,11 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip()
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_party_name(name: str) -> str:
     """A party name reduced for comparison: no accents, case, punctuation or company-form suffix.
+
+    Remembered: screening compares each order's consignee with the exporter's known spellings.
 
     >>> normalize_party_name("Química del Norte, S.A. de C.V.")
     'quimica del norte'
@@ -137,6 +141,7 @@ def _alignment(a: list[str], b: list[str]) -> float:
     return min(max(fuzz.ratio(x, y) for y in b) for x in a)
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_address(address: str) -> str:
     """An address reduced for comparison (accents, case, punctuation, common abbreviations).
 
