@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rdkit import Chem, DataStructs, rdBase
 from rdkit.Chem import rdChemReactions, rdFingerprintGenerator, rdMolDescriptors
@@ -364,23 +365,28 @@ class PatternScreen:
             for k in range(n, len(masks)):
                 masks[k] |= 1 << bit
 
-    def _count_bits(self, sym: str, n: int) -> int:
-        masks = self._count_masks.get(sym)
-        return masks[min(n, len(masks) - 1)] if masks else 0
-
     def possible(self, mol: Chem.Mol, present: dict[str, int]) -> frozenset[int]:
         """Rows of the patterns that could match ``mol`` (every other pattern certainly does not)."""
         if not self._rows:
             return frozenset()
-        have = int.from_bytes(_screen_fingerprint(mol), "little") | self._count_bits("", mol.GetNumAtoms())
-        for sym, n in present.items():
-            have |= self._count_bits(sym, n)
+        have = int.from_bytes(_screen_fingerprint(mol), "little")
+        counts = self._count_masks
+        for sym, n in (("", mol.GetNumAtoms()), *present.items()):
+            masks = counts.get(sym)
+            if masks:
+                have |= masks[min(n, len(masks) - 1)]
         lacking = self._all ^ have
         out = []
         for index, bits, groups in self._rows:
             if bits & lacking:
                 continue
-            if not groups or all(any(not alt & lacking for alt in alts) for alts in groups):
+            for alternatives in groups:  # plain loops: this runs for every molecule
+                for alt in alternatives:
+                    if not alt & lacking:
+                        break  # this group holds
+                else:
+                    break  # no alternative of this group holds
+            else:
                 out.append(index)
         return frozenset(out)
 
@@ -528,11 +534,19 @@ def generic_skeleton(mol: Chem.Mol) -> str:
     return Chem.MolToSmiles(rw, canonical=True)
 
 
-def canonical_tautomer_skeleton(mol: Chem.Mol, max_tautomers: int) -> str | None:
-    """InChIKey skeleton of RDKit's canonical tautomer, with enumeration capped (None when it fails)."""
+@lru_cache(maxsize=4)
+def _tautomer_enumerator(max_tautomers: int) -> rdMolStandardize.TautomerEnumerator:
+    # Building one parses RDKit's whole tautomer transform catalogue (about a millisecond); its
+    # Canonicalize keeps no state between molecules, so one per cap and process does.
     enumerator = rdMolStandardize.TautomerEnumerator()
     enumerator.SetMaxTautomers(max_tautomers)
     enumerator.SetMaxTransforms(max_tautomers * 4)
+    return enumerator
+
+
+def canonical_tautomer_skeleton(mol: Chem.Mol, max_tautomers: int) -> str | None:
+    """InChIKey skeleton of RDKit's canonical tautomer, with enumeration capped (None when it fails)."""
+    enumerator = _tautomer_enumerator(max_tautomers)
     try:
         taut = enumerator.Canonicalize(mol)
         return identify(taut).skeleton

@@ -56,15 +56,11 @@ class Identity:
     def _element_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for part in self.formula.split("."):
-            mult = 1
-            m = re.match(r"^(\d+)", part)
-            if m:
-                mult = int(m.group(1))
-                part = part[m.end() :]
-            for sym, n in _FORMULA_ATOM.findall(part):
-                if sym == "H":
-                    continue
-                counts[sym] = counts.get(sym, 0) + mult * (int(n) if n else 1)
+            atoms = part.lstrip("0123456789")  # "2C2H3O2" in a salt's formula: two of that fragment
+            mult = int(part[: len(part) - len(atoms)] or 1)
+            for sym, n in _FORMULA_ATOM.findall(atoms):
+                if sym != "H":
+                    counts[sym] = counts.get(sym, 0) + mult * (int(n) if n else 1)
         return counts
 
 

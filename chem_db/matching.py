@@ -328,7 +328,7 @@ def _classes(
     if not possible:
         return leads
     for cc in cw.classes:
-        if cc.cls.leads_to in is_ or not (cc.indices & possible):
+        if cc.cls.leads_to in is_ or possible.isdisjoint(cc.indices):
             continue
         if cc.cls.listed and is_:
             # A class defined "unless listed in another schedule" (21 U.S.C. 812(c) Schedule I(e) for

@@ -23,7 +23,9 @@ from .watchlist import Entry, SaltForm
 PRIORITY = ("smiles", "inchi", "cas", "name", "inchikey")
 
 _SMILES_CHARS = re.compile(r"^[A-Za-z0-9@+\-\[\]()=#$/\\%.:]+$")
-_ATOM_TOKEN = re.compile(r"\[[^\]]*\]|Br|Cl|[BCNOPSFI]|[bcnops]")
+# Atom tokens of a SMILES; the group is set only for a bracket atom that is hydrogen ([H], [2H], [H+];
+# not [Hg]), so the heavy atoms are the tokens without it.
+_ATOM_TOKEN = re.compile(r"\[(\d*H(?![a-z]))?[^\]]*\]|Br|Cl|[BCNOPSFI]|[bcnops]")
 _INCHIKEY = re.compile(r"^[A-Z]{14}-[A-Z]{8}[SN][A-Z]-[A-Z]$")
 _EMPTY_CODES = {
     "smiles": "SMILES_INVALID",
@@ -66,14 +68,12 @@ class Resolution:
 
 
 def _heavy_atoms_in(smiles: str) -> int:
-    n = 0
-    for tok in _ATOM_TOKEN.findall(smiles):
-        if tok.startswith("["):
-            body = tok[1:].lstrip("0123456789")
-            if body.startswith("H") and not body[1:2].islower():
-                continue
-        n += 1
-    return n
+    """Heavy atoms counted from SMILES text (before any parsing).
+
+    >>> _heavy_atoms_in("[2H]C([2H])([2H])C(=O)[Hg]Cl")
+    5
+    """
+    return _ATOM_TOKEN.findall(smiles).count("")
 
 
 def check_smiles_text(smiles: str, s: Settings) -> R.Finding | None:

@@ -233,22 +233,13 @@ def screen_resolution(cw: CompiledWatchlist, res: Resolution, s: Settings) -> R.
             )
         )
         screened_structures.append(other)
-    components: list[R.Component] = []
     matches: list[R.Match] = []
     nearest: R.Nearest | None = None
+    offset = 0  # a conflicting identifier's components are numbered after the primary's
     for n, st in enumerate(screened_structures):
-        offset = len(components)
         mixture = len(st.contexts) > 1
         for ctx in st.contexts:
             ctx.index += offset
-            role = (
-                ("parent" if not mixture else "mixture_component")
-                if n == 0
-                else f"identifier:{st.candidate.field}"
-            )
-            components.append(
-                R.Component(st.smiles[ctx.index - offset], ctx.identity.inchikey, ctx.identity.formula, role)
-            )
             if st.prepared.inorganic or "C" not in ctx.identity.element_counts():
                 # Elements and inorganics: the whole input's identity (or, in a mixture, the
                 # carbon-free component's, e.g. iodine in a tincture).
@@ -268,6 +259,7 @@ def screen_resolution(cw: CompiledWatchlist, res: Resolution, s: Settings) -> R.
             findings.extend(cm.findings)
             if cm.nearest and (nearest is None or cm.nearest.score > nearest.score):
                 nearest = cm.nearest
+        offset += len(st.contexts)
         if mixture and n == 0:
             findings.append(
                 R.Finding(
