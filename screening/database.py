@@ -34,6 +34,13 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from .models import AuditChainHead
 
 DEFAULT_BUSY_TIMEOUT_MS = 30_000
+# SQLite copies its write-ahead log back into the database file (a "checkpoint") from inside the commit
+# that makes the log reach wal_autocheckpoint pages: that commit then takes milliseconds (an fsync) while
+# it holds the write lock, so every writer queued behind it waits too. The web app checkpoints after the
+# response instead, every CHECKPOINT_EVERY_WRITES writes of the process (Database.checkpoint_due); the
+# automatic checkpoint stays as a backstop, at a size the app normally never lets the log reach.
+CHECKPOINT_EVERY_WRITES = 20
+BACKSTOP_CHECKPOINT_PAGES = 4000
 _IMMEDIATE = "screening_sqlite_immediate"
 # SQLite file databases -> the lock file that queues their writers (see _acquire_write_gate).
 _WRITE_GATES: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
@@ -116,6 +123,7 @@ def create_db_engine(
         # In WAL mode NORMAL keeps the database consistent on power loss; the last commits may roll back.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -133,11 +141,27 @@ class Database:
         self.engine = engine
         self.sessionmaker: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
         self.external_transaction = False
+        self._writes = 0  # write transactions committed since the last checkpoint (see checkpoint_due)
 
     def new_session(self) -> Session:
         session = self.sessionmaker()
         session.info["external_transaction"] = self.external_transaction
+        session.info["database"] = self
         return session
+
+    def checkpoint_due(self) -> bool:
+        """True when this process's writes since the last :meth:`checkpoint` call for one (SQLite files)."""
+        return self.engine in _WRITE_GATES and self._writes >= CHECKPOINT_EVERY_WRITES
+
+    def checkpoint(self) -> None:
+        """Copy SQLite's write-ahead log into the database file without waiting for readers or writers
+        (PASSIVE); the next write then starts the log again from its beginning."""
+        self._writes = 0
+        connection = self.engine.raw_connection()  # outside any transaction, which a checkpoint needs
+        try:
+            connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            connection.close()
 
     def bind_to_connection(self, connection: Connection) -> None:
         """Make every session join ``connection``'s transaction through savepoints (tests)."""
@@ -246,6 +270,13 @@ def _release_write_gate(session: Session) -> None:
 @event.listens_for(Session, "after_flush")
 def _remember_flush(session: Session, _context: Any) -> None:
     session.info["flushed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _count_write(session: Session) -> None:
+    database = session.info.get("database")
+    if database is not None and session.info.get("write_locked"):
+        database._writes += 1
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -8,7 +8,7 @@ that leaves nothing written.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy.orm import Session
 
 from .database import Database, PoolSettings, create_db_engine
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["screening.db"] = Database(engine)
     app.teardown_appcontext(close_session)
+    app.after_request(checkpoint_after_response)
 
 
 def get_database(app: Flask | None = None) -> Database:
@@ -44,3 +45,12 @@ def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()  # rolls back whatever was not committed
+
+
+def checkpoint_after_response(response: Response) -> Response:
+    """When SQLite's write-ahead log is due a checkpoint, take it once the response has been sent (the
+    client does not wait for it, nor does any writer: see ``screening.database``)."""
+    database = get_database()
+    if database.checkpoint_due():
+        response.call_on_close(database.checkpoint)
+    return response
