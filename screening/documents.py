@@ -39,16 +39,19 @@ def review_document(item: ReviewItem | None) -> dict[str, Any] | None:
 
 
 def line_document(line: dict[str, Any]) -> dict[str, Any]:
-    """One stored line result, in the contract's shape (extra chem_db fields kept)."""
+    """One stored line result, in the contract's shape (the screening carries the versions)."""
     doc = dict(line)
-    doc.pop("watchlist_version", None)
-    doc.pop("engine_version", None)
-    doc.pop("identifiers_used", None)
+    for internal in ("watchlist_version", "engine_version", "identifiers_used", "identifiers_given"):
+        doc.pop(internal, None)
     return doc
 
 
 def screening_document(order: Order, screening: Screening, review_item: ReviewItem | None) -> dict[str, Any]:
-    """The exporter's document for an order's screening (``POST``/``GET /api/v1/screenings``)."""
+    """The exporter's document for an order's screening (``POST``/``GET /api/v1/screenings``).
+
+    Exactly what ``screening.api.schemas.ScreeningSchema`` describes, so it is sent as it is (a test
+    checks that the schema's dump leaves it unchanged).
+    """
     actions = screening.required_actions or []
     return {
         "id": order.id,

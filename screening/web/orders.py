@@ -258,12 +258,9 @@ def _as_date(value: Any) -> date | None:
 @roles_required(COMPLIANCE_OFFICER)
 def result_json(order_id: str) -> ResponseReturnValue:
     """The API's document for this screening (``GET /api/v1/screenings/{id}``), as a download."""
-    from ..api.schemas import ScreeningSchema
-
     order = officer_order(order_id)
     assert order.latest_screening is not None
-    document = ScreeningSchema().dump(screening_document(order, order.latest_screening, order.review_item))
-    response = jsonify(document)
+    response = jsonify(screening_document(order, order.latest_screening, order.review_item))
     safe_reference = "".join(c if c.isalnum() or c in "-_." else "_" for c in order.reference)[:80]
     response.headers["Content-Disposition"] = f'attachment; filename="screening-{safe_reference}.json"'
     return response

@@ -128,9 +128,34 @@ def test_exporter_sees_the_review_state_once_a_liaison_acts_never_notes(app, as_
     assert review["decision"]["message"] == "Please send the end-user statement."
     assert review["decision"]["decided_at"].endswith("Z") and review["updated_at"].endswith("Z")
     assert "INTERNAL" not in text
+    assert_schema_shape(body.get_json())
     listed = as_exporter.get("/api/v1/screenings").get_json()["items"][0]
     assert listed["review"]["decision"]["reason_code"] == "information_requested"
     assert "INTERNAL" not in as_exporter.get("/api/v1/screenings").get_data(as_text=True)
+
+
+def assert_schema_shape(document):
+    """The document is sent as built: ScreeningSchema (the OpenAPI description) must leave it unchanged."""
+    from screening.api.schemas import ScreeningSchema
+
+    assert ScreeningSchema().dump(document) == document
+
+
+def test_screening_documents_are_exactly_what_the_schema_describes(as_exporter, order):
+    lines = [
+        {"product": "Acetone", "cas": "67-64-1", "quantity": 200, "unit": "kg"},  # listed (List II)
+        {"smiles": "O=C1CCN(CCc2ccccc2)CC1.Cl", "quantity": 5, "unit": "kg"},  # a salt of NPP
+        {"name": "tert-butyl 4-oxopiperidine-1-carboxylate", "quantity": 1, "unit": "kg"},  # by name
+        {"smiles": "CC(=O)C(C(=O)OC)c1ccccc1", "quantity": 1, "unit": "kg"},  # MAPA, a designer precursor
+        {"smiles": "CCO.O", "quantity": 3, "unit": "L", "concentration_percent": 70},  # a mixture
+        {"cas": "50-00-1", "smiles": "CCO", "quantity": 1, "unit": "kg"},  # identifiers that disagree
+        {"smiles": "not a molecule", "quantity": 1, "unit": "kg"},  # unresolved
+    ]
+    created = as_exporter.screen(order(lines=lines))
+    assert created.status_code == 201
+    assert_schema_shape(created.get_json())
+    fetched = as_exporter.get(f"/api/v1/screenings/{created.get_json()['id']}").get_json()
+    assert fetched == created.get_json()
 
 
 def test_decisions_are_append_only(app, as_exporter, order):
