@@ -202,14 +202,17 @@ def lock_for_write(session: Session) -> ChainHead:
     head = session.info.get("chain_head")
     if head is not None:
         return head  # already locked in this transaction; only this transaction changes it
-    table = AuditChainHead.__table__
-    row = session.execute(
-        select(table.c.last_entry_id, table.c.last_hash).where(table.c.id == 1).with_for_update()
-    ).first()
+    row = session.execute(_LOCK_CHAIN_HEAD).first()
     if row is None:
         raise RuntimeError("audit_chain_head row missing: run `flask --app wsgi db upgrade`")
     head = session.info["chain_head"] = ChainHead(row.last_entry_id, row.last_hash)
     return head
+
+
+_chain_head = AuditChainHead.__table__.c
+_LOCK_CHAIN_HEAD = (
+    select(_chain_head.last_entry_id, _chain_head.last_hash).where(_chain_head.id == 1).with_for_update()
+)
 
 
 def begin_write(session: Session) -> None:

@@ -61,6 +61,9 @@ def entry_hash(entry: Any) -> str:
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()
 
 
+_MOVE_CHAIN_HEAD = update(AuditChainHead.__table__).where(AuditChainHead.__table__.c.id == 1)
+
+
 def record_audit(
     session: Session,
     actor: Actor,
@@ -94,11 +97,8 @@ def record_audit(
     )
     entry.hash = entry_hash(entry)
     insert_new(session, entry)  # append-only: nothing ever updates an entry
-    chain_head = AuditChainHead.__table__
     session.execute(
-        update(chain_head)
-        .where(chain_head.c.id == 1)
-        .values(last_entry_id=entry.id, last_hash=entry.hash, updated_at=entry.created_at)
+        _MOVE_CHAIN_HEAD, {"last_entry_id": entry.id, "last_hash": entry.hash, "updated_at": entry.created_at}
     )
     head.last_entry_id, head.last_hash = entry.id, entry.hash
     return entry

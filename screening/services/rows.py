@@ -17,10 +17,11 @@ unit of work would act on. Set relationships afterwards with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Insert, Table, event, inspect
 from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -28,6 +29,11 @@ from ..models.base import Base
 
 # session.info key: the objects insert_new wrote in the current transaction (metrics count them on commit).
 NEW_ROWS = "rows_new"
+
+
+@functools.cache
+def _insert(table: Table) -> Insert:
+    return table.insert()  # built once per table (statements are immutable)
 
 
 def row_values(obj: Base) -> dict[str, Any]:
@@ -55,7 +61,7 @@ def row_values(obj: Base) -> dict[str, Any]:
 def insert_new(session: Session, obj: Base) -> None:
     """INSERT ``obj``'s row and attach ``obj`` to ``session`` as persistent (nothing left to flush)."""
     table = obj.__table__  # type: ignore[attr-defined]
-    result = session.execute(table.insert(), row_values(obj))
+    result = session.execute(_insert(table), row_values(obj))
     for column, value in zip(table.primary_key.columns, result.inserted_primary_key or (), strict=False):
         if getattr(obj, column.key) is None:
             setattr(obj, column.key, value)
@@ -83,7 +89,7 @@ def insert_children(session: Session, parent: Base, collection: str, children: S
     """
     if children:
         table = children[0].__table__  # type: ignore[attr-defined]
-        session.execute(table.insert(), [row_values(child) for child in children])
+        session.execute(_insert(table), [row_values(child) for child in children])
     set_committed_value(parent, collection, list(children))
 
 
@@ -94,4 +100,4 @@ def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, An
     relationship later queries the database, as for any row not yet loaded).
     """
     if rows:
-        session.execute(model.__table__.insert(), list(rows))  # type: ignore[attr-defined]
+        session.execute(_insert(model.__table__), list(rows))  # type: ignore[attr-defined]

@@ -513,8 +513,7 @@ def _store_screening(
             for i, flag in enumerate(outcome.flags)
         ],
     )
-    orders = Order.__table__
-    session.execute(update(orders).where(orders.c.id == order.id).values(latest_screening_id=screening.id))
+    session.execute(_MOVE_LATEST_SCREENING, {"order_id": order.id, "latest_screening_id": screening.id})
     set_committed_value(order, "latest_screening_id", screening.id)
     set_committed_value(order, "latest_screening", screening)
     if "screenings" in order.__dict__:  # keep a loaded collection true
@@ -525,6 +524,9 @@ def _store_screening(
         else:
             open_review_for(session, order, screening)
     return screening
+
+
+_MOVE_LATEST_SCREENING = update(Order.__table__).where(Order.__table__.c.id == bindparam("order_id"))
 
 
 def _action_texts(outcome: Outcome) -> list[str]:
