@@ -499,16 +499,18 @@ def composition(counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted((sym, n) for sym, n in counts.items() if n))
 
 
-_HYDROGEN_COUNT = re.compile(r"H(?![a-z])\d*")
+# The hydrogen count, and a net charge ("+", "-2"): neither changes which heavy atoms there are.
+_HYDROGEN_COUNT_AND_CHARGE = re.compile(r"H(?![a-z])\d*|[+-]\d*$")
 
 
 def heavy_formula(formula: str) -> str:
-    """A molecular formula without its hydrogen count (valid before a molecule is sanitized).
+    """A molecular formula without its hydrogen count or charge (valid before a molecule is sanitized
+    or neutralized: a charged reaction product is compared with the neutral entries it becomes).
 
-    >>> heavy_formula("C10H15NO"), heavy_formula("HgCl2")
-    ('C10NO', 'HgCl2')
+    >>> heavy_formula("C10H15NO"), heavy_formula("HgCl2"), heavy_formula("C8H12N+"), heavy_formula("C2O4-2")
+    ('C10NO', 'HgCl2', 'C8N', 'C2O4')
     """
-    return _HYDROGEN_COUNT.sub("", formula)
+    return _HYDROGEN_COUNT_AND_CHARGE.sub("", formula)
 
 
 def generic_skeleton(mol: Chem.Mol) -> str:
