@@ -27,7 +27,7 @@ sys.path.insert(0, ROOT)
 
 from screening.devserver import prepare_database, running_server  # noqa: E402
 
-CONSIGNEES = [f"Distribuidora Quimica {n} SA de CV" for n in range(25)]
+CONSIGNEES = [f"Distribuidora Quimica {n} SA de CV" for n in range(25)]  # --consignees changes the count
 ONE_LINE = [{"product": "Acetone, technical grade", "cas": "67-64-1", "quantity": 200, "unit": "kg"}]
 THREE_LINES = ONE_LINE + [
     {
@@ -41,13 +41,15 @@ THREE_LINES = ONE_LINE + [
 ]
 
 
-def order_body(counter: itertools.count, lines: list[dict]) -> bytes:
+def order_body(counter: itertools.count, lines: list[dict], consignees: list[str] = CONSIGNEES) -> bytes:
+    """The next order; the orders go to the consignees in turn, so each one's history (all in the same
+    month) grows through the run: the more orders per consignee, the more the rules have to count."""
     n = next(counter)
     return json.dumps(
         {
             "reference": f"BENCH-{n}",
             "destination_country": "MX",
-            "consignee": {"name": CONSIGNEES[n % len(CONSIGNEES)], "country": "MX", "kind": "distributor"},
+            "consignee": {"name": consignees[n % len(consignees)], "country": "MX", "kind": "distributor"},
             "lines": lines,
         }
     ).encode()
@@ -106,7 +108,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="time per scenario")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--consignees", type=int, default=len(CONSIGNEES), help="distinct consignees")
     args = parser.parse_args()
+    consignees = [f"Distribuidora Quimica {n} SA de CV" for n in range(args.consignees)]
 
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         url = f"sqlite:///{os.path.join(scratch, 'bench.db')}"
@@ -115,7 +119,8 @@ def main() -> int:
         counter = itertools.count()
         print(
             f"gunicorn: {args.workers} sync workers; {args.clients} clients;"
-            f" {args.seconds:.0f} s per scenario; SQLite (WAL) in a temporary directory"
+            f" {args.seconds:.0f} s per scenario; SQLite (WAL) in a temporary directory;"
+            f" orders to {args.consignees} consignees in turn"
         )
         with running_server(url, args.workers) as server:
             scenarios = {
@@ -123,13 +128,13 @@ def main() -> int:
                 "POST screening, 1 line": (
                     "POST",
                     "/api/v1/screenings",
-                    lambda: order_body(counter, ONE_LINE),
+                    lambda: order_body(counter, ONE_LINE, consignees),
                     post_headers,
                 ),
                 "POST screening, 3 lines": (
                     "POST",
                     "/api/v1/screenings",
-                    lambda: order_body(counter, THREE_LINES),
+                    lambda: order_body(counter, THREE_LINES, consignees),
                     post_headers,
                 ),
             }
