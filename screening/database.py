@@ -150,7 +150,8 @@ class Database:
         return session
 
     def checkpoint_due(self) -> bool:
-        """True when this process's writes since the last :meth:`checkpoint` call for one (SQLite files)."""
+        """True when this process has committed CHECKPOINT_EVERY_WRITES writes since its last checkpoint
+        (SQLite files only)."""
         return self.engine in _WRITE_GATES and self._writes >= CHECKPOINT_EVERY_WRITES
 
     def checkpoint(self) -> None:

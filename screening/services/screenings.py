@@ -1,11 +1,13 @@
 """Screen orders and catalogue items; find and list an organisation's screenings.
 
-The flow of :func:`screen_order`: the chemistry runs first, outside any lock
-(chem_db resolves and matches each line); then the write lock is taken
-(:func:`screening.database.lock_for_write`), the exporter's history with the
-consignee is read, the rules evaluate the order, and the order, its lines, the
-screening, its flags and matches, a review item when needed, the idempotency
-key and an audit entry are added and flushed. The caller commits once.
+The flow of :func:`screen_order`: the chemistry runs first (chem_db resolves and
+matches each line), then the exporter's history with the consignee is read and
+the rules evaluate the order, all outside any lock. Then the write lock is taken
+(:func:`screening.database.lock_for_write`); a stamp of the history confirms
+that no other writer changed it meanwhile (else the rules run again, under the
+lock), and the order, its lines, the screening, its flags and matches, a review
+item when needed, the idempotency key and an audit entry are written with plain
+INSERTs (:mod:`screening.services.rows`). The caller commits once.
 """
 
 from __future__ import annotations
