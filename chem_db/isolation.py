@@ -35,6 +35,7 @@ Work = Callable[[Any], R.LineResult]
 Failure = Callable[[Any, str, str], R.LineResult]
 
 _CHUNK = 32  # lines sent to a child at a time (amortizes pipe overhead; results still come one by one)
+PARENT_CHECK_SECONDS = 2.0  # how often an idle child checks that its parent is still there
 
 
 def _vm_size_bytes() -> int:
@@ -60,8 +61,15 @@ def _child_main(conn: Connection, work: Work, memory_mb: int) -> None:
         except (ValueError, OSError):
             pass
     rdBase.DisableLog("rdApp.*")
+    parent = os.getppid()
     while True:
         try:
+            # A sibling forked later holds a copy of this pipe's other end, so a parent killed outright
+            # (SIGKILL) never shows up as end-of-file: look for it while idle instead.
+            if not conn.poll(PARENT_CHECK_SECONDS):
+                if os.getppid() != parent:
+                    return  # the parent is gone; nobody will ask again
+                continue
             msg = conn.recv()
         except (EOFError, OSError):
             return

@@ -167,3 +167,45 @@ def test_concurrent_threads_share_one_engine(compiled):
         assert got == ["none", "listed", "listed", "listed"] * 10
     finally:
         eng.close()
+
+
+def test_children_exit_when_their_parent_is_killed(compiled, monkeypatch):
+    """A gunicorn worker killed with SIGKILL cannot stop its chemistry children: they notice and exit."""
+    import multiprocessing as mp
+    import os
+    import signal
+    import time
+
+    monkeypatch.setattr(isolation, "PARENT_CHECK_SECONDS", 0.2)
+    ctx = mp.get_context("fork")
+    pids = ctx.Queue()
+
+    def worker() -> None:  # stands in for a gunicorn worker: starts two children, then waits to be killed
+        eng = _isolated(compiled, workers=2)
+        eng.screen_many([Identifiers(smiles=s) for s in ("CCO", "CC(C)=O") * 40])
+        pids.put([child.pid for child in mp.active_children()])
+        time.sleep(600)
+
+    proc = ctx.Process(target=worker)
+    proc.start()
+    children = pids.get(timeout=60)
+    assert len(children) == 2
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(10)
+
+    def alive(pid: int) -> bool:  # a zombie (exited, not yet reaped by init) counts as gone
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 15
+    try:
+        while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in children)
+    finally:
+        for pid in children:  # never leave them behind (they would hold the test run's output open)
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
