@@ -43,24 +43,20 @@ def upgrade() -> None:
         ["organisation_id", "consignee_country"],
         unique=False,
     )
-    orders = sa.table(
-        "orders",
-        sa.column("organisation_id", sa.Integer),
-        sa.column("consignee_country", sa.String),
-        sa.column("consignee_key", sa.String),
-        sa.column("consignee_name", sa.String),
-        sa.column("consignee_address", sa.Text),
-        sa.column("created_at", sa.DateTime(timezone=True)),
-    )
-    spellings = sa.table(
-        "consignee_spellings",
-        sa.column("organisation_id", sa.Integer),
-        sa.column("consignee_country", sa.String),
-        sa.column("consignee_key", sa.String),
-        sa.column("consignee_name", sa.String),
-        sa.column("consignee_address", sa.Text),
-        sa.column("created_at", sa.DateTime(timezone=True)),
-    )
+
+    def consignee_table(name: str) -> sa.TableClause:
+        """The columns the backfill reads from ``orders`` and writes to ``consignee_spellings``."""
+        return sa.table(
+            name,
+            sa.column("organisation_id", sa.Integer),
+            sa.column("consignee_country", sa.String),
+            sa.column("consignee_key", sa.String),
+            sa.column("consignee_name", sa.String),
+            sa.column("consignee_address", sa.Text),
+            sa.column("created_at", sa.DateTime(timezone=True)),
+        )
+
+    orders, spellings = consignee_table("orders"), consignee_table("consignee_spellings")
     columns = ["organisation_id", "consignee_country", "consignee_key", "consignee_name", "consignee_address"]
     op.execute(
         spellings.insert().from_select(
