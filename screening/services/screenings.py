@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -614,7 +614,9 @@ def read_history(
     submitted: orders that came in later are not "earlier orders" of it.
 
     Lines carry the listed watchlist entries their order's latest screening
-    matched, for cumulative monthly thresholds. Under the write lock a concurrent
+    matched, for cumulative monthly thresholds. Every line of ``order_date``'s
+    calendar month is included; from earlier months, only lines of listed
+    chemicals (all the rules look at there). Under the write lock a concurrent
     order to the same consignee is either fully seen or not at all; read before
     it, check the stamp under it (see :class:`_Evaluation`).
     """
@@ -664,6 +666,7 @@ def _read_history(
     if not count:
         return history, counts
     params["since"] = order_date - timedelta(days=days if days is not None else HISTORY_DAYS)
+    params["month_start"] = order_date.replace(day=1)
     current: PriorLine | None = None
     current_index = -1
     for (
@@ -800,7 +803,13 @@ def _history_statements(excluding_order: bool, created_before: bool) -> tuple[An
                 matches.listed.is_(True),
             ),
         )
-        .where(*same_consignee, orders.order_date >= bindparam("since"))
+        .where(
+            *same_consignee,
+            orders.order_date >= bindparam("since"),
+            # Before this order's month the rules only look at listed chemicals (months of purchase,
+            # largest earlier quantity, regular customer); the month's lines count whatever they are.
+            or_(orders.order_date >= bindparam("month_start"), matches.entry_id.is_not(None)),
+        )
         .order_by(orders.order_date, orders.created_at, orders.id, lines.index, matches.id)
     )
     return count, prior_lines

@@ -277,6 +277,21 @@ def test_prior_lines_carry_their_resolved_inchikeys(as_exporter, order, db_sessi
     assert history.prior_lines[0].inchikeys == ["XEKOWRVHYACXOJ-UHFFFAOYSA-N"]  # ethyl acetate
 
 
+def test_history_keeps_the_whole_month_and_only_listed_chemicals_before_it(as_exporter, order, db_session):
+    acetone = {"product": "Acetone", "cas": "67-64-1", "quantity": 100, "unit": "kg"}
+    salt = {"product": "Sodium chloride", "cas": "7647-14-5", "quantity": 10, "unit": "kg"}
+    for reference, day in (("OCT", "2026-10-15"), ("NOV", "2026-11-03")):
+        assert (
+            as_exporter.screen(order(reference=reference, order_date=day, lines=[acetone, salt])).status_code
+            == 201
+        )
+    stored = db_session.scalar(select(Order).where(Order.reference == "NOV"))
+    history = read_history(db_session, as_exporter.org_id, stored.consignee_key, "MX", date(2026, 11, 20))
+    lines = {(line.reference, line.cas) for line in history.prior_lines}
+    assert lines == {("OCT", "67-64-1"), ("NOV", "67-64-1"), ("NOV", "7647-14-5")}
+    assert history.prior_order_count == 2
+
+
 @pytest.mark.parametrize(
     "concurrent_consignee",
     [
