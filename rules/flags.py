@@ -142,12 +142,14 @@ def country_code_invalid(ctx: Context) -> Flag | None:
     bad = {k: v for k, v in named.items() if not countries.is_valid_country(v)}
     if not bad:
         return None
+    basis = ctx.ruleset.flag_basis("COUNTRY_CODE_INVALID")
     return Flag(
         "COUNTRY_CODE_INVALID",
         REVIEW,
         "Country code(s) not recognised: " + ", ".join(f"{k}={v!r}" for k, v in bad.items()) + ".",
-        "ISO 3166-1",
+        basis.citation,
         evidence={"invalid": bad},
+        verified=basis.verified,
     )
 
 
@@ -312,12 +314,14 @@ def end_user_unknown(ctx: Context) -> Flag | None:
     end_user = ctx.facts.end_user
     if end_user is not None and end_user.name.strip():
         return None
+    basis = ctx.ruleset.flag_basis("END_USER_UNKNOWN")
     return Flag(
         "END_USER_UNKNOWN",
         _soft_severity(ctx),
         "The consignee is not the end user and no end user is declared.",
-        "21 CFR 1313.05; 21 CFR 1313.22(b)",
+        basis.citation,
         evidence={"consignee": _party_evidence(ctx.facts.consignee)},
+        verified=basis.verified,
     )
 
 
@@ -347,14 +351,16 @@ def fentanyl_precursor_not_end_user(ctx: Context) -> Flag | None:
             names.extend(f"analogue of {m.leads_to or m.entry_id}" for m in leads)
     if not lines:
         return None
+    basis = ctx.ruleset.flag_basis("FENTANYL_PRECURSOR_NOT_END_USER")
     return Flag(
         "FENTANYL_PRECURSOR_NOT_END_USER",
         HOLD,
         f"Fentanyl precursor(s) ({', '.join(dict.fromkeys(names))}) to a consignee that is not the end user "
         f"({ctx.facts.consignee.kind}).",
-        "21 CFR 1310.02(a); 21 CFR 1313.05",
+        basis.citation,
         line=lines[0] if len(lines) == 1 else None,
         evidence={"lines": lines, "consignee": _party_evidence(ctx.facts.consignee)},
+        verified=basis.verified,
     )
 
 
@@ -374,16 +380,16 @@ def restricted_precursor_not_end_user(ctx: Context) -> Flag | None:
     if not lines:
         return None
     names = [h.name for v in ctx.lines for h in v.hits if h.entry_id in policy.end_user_only]
-    meta = policy.end_user_only_meta
+    meta = policy.end_user_only_meta or ctx.ruleset.flag_basis("RESTRICTED_PRECURSOR_NOT_END_USER")
     return Flag(
         "RESTRICTED_PRECURSOR_NOT_END_USER",
         HOLD,
         f"{', '.join(dict.fromkeys(names))} to a consignee that is not the end user "
         f"({ctx.facts.consignee.kind}): these precursors have almost no legitimate trade.",
-        meta.citation if meta else "21 CFR 1310.02(a); 21 CFR 1313.05",
+        meta.citation,
         line=lines[0] if len(lines) == 1 else None,
         evidence={"lines": lines, "consignee": _party_evidence(ctx.facts.consignee)},
-        verified=meta.verified if meta else False,
+        verified=meta.verified,
     )
 
 
@@ -410,7 +416,8 @@ def transshipment(ctx: Context) -> Flag | None:
         severity = REVIEW
     names = ", ".join(countries.country_name(c) for c in third)
     hub_rows = [r for c in hubs for r in ctx.ruleset.group_rows("transshipment_hubs", c, ctx.on)]
-    citation = "21 CFR 1313.22(b) (intermediate consignees); 21 CFR 1310.04(f)(2) (transshipments)"
+    basis = ctx.ruleset.flag_basis("TRANSSHIPMENT")
+    citation = basis.citation
     if hub_rows:
         citation += "; " + hub_rows[0].meta.citation
     return Flag(
@@ -419,7 +426,7 @@ def transshipment(ctx: Context) -> Flag | None:
         f"Transit through {names}" + (" (known transshipment hub)" if hubs else "") + ".",
         citation,
         evidence={"transit_countries": third, "hubs": hubs},
-        verified=all(r.meta.verified for r in hub_rows),
+        verified=basis.verified and all(r.meta.verified for r in hub_rows),
     )
 
 
@@ -441,16 +448,18 @@ def ship_to_country_mismatch(ctx: Context) -> Flag | None:
     where = " and ".join(
         f"the {role} is in {countries.country_name(code)}" for role, code in elsewhere.items()
     )
+    basis = ctx.ruleset.flag_basis("SHIP_TO_COUNTRY_MISMATCH")
     return Flag(
         "SHIP_TO_COUNTRY_MISMATCH",
         REVIEW if ctx.any_listed() or ctx.high_risk() else INFO,
         f"Shipped to {countries.country_name(facts.destination_country)} but {where}.",
-        "21 CFR 1313.22(b); 21 CFR 1310.05(a)",
+        basis.citation,
         evidence={
             "destination_country": facts.destination_country,
             "consignee_country": facts.consignee.country,
             "end_user_country": facts.end_user.country if facts.end_user is not None else None,
         },
+        verified=basis.verified,
     )
 
 
@@ -469,12 +478,14 @@ def new_consignee(ctx: Context) -> Flag | None:
         return None
     if not ctx.any_listed() and not ctx.high_risk():
         return None
+    basis = ctx.ruleset.flag_basis("NEW_CONSIGNEE")
     return Flag(
         "NEW_CONSIGNEE",
         REVIEW if ctx.high_risk_at_stake() else INFO,
         "No earlier orders from this consignee.",
-        "21 CFR 1313.05; 21 CFR 1313.24",
+        basis.citation,
         evidence={"prior_order_count": history.prior_order_count},
+        verified=basis.verified,
     )
 
 
@@ -544,12 +555,13 @@ def unresolved_line(ctx: Context, view: LineView) -> Flag | None:
     if not view.unresolved:
         return None
     codes = [f.code for f in view.line.findings]
+    basis = ctx.ruleset.flag_basis("UNRESOLVED_LINE")
     return Flag(
         "UNRESOLVED_LINE",
         REVIEW,
         f"Line {view.number}: the chemical could not be identified or screened"
         + (f" ({', '.join(codes)})." if codes else "."),
-        "21 CFR 1313.22(b) (name of the chemical as designated in 1310.02)",
+        basis.citation,
         line=view.index,
         evidence={
             "classification": view.line.classification,
@@ -559,6 +571,7 @@ def unresolved_line(ctx: Context, view: LineView) -> Flag | None:
             ],
             "identifiers": view.line.identifiers,
         },
+        verified=basis.verified,
     )
 
 
@@ -579,16 +592,18 @@ def identifier_conflict(ctx: Context, view: LineView) -> Flag | None:
     concerned = bool(view.hits or view.dormant or view.analogs) or view.unresolved
     if concerned and not (view.dormant or view.analogs or view.unresolved):
         concerned = _conflict_may_hide_a_precursor(ctx, view, conflicts)
+    basis = ctx.ruleset.flag_basis("IDENTIFIER_CONFLICT")
     return Flag(
         "IDENTIFIER_CONFLICT",
         HOLD if concerned else REVIEW,
         f"Line {view.number}: the identifiers disagree. " + " ".join(f.message for f in conflicts),
-        "21 CFR 1313.22(b) (chemical as labelled and as designated in 1310.02)",
+        basis.citation,
         line=view.index,
         evidence={
             "findings": [{"message": f.message, "field": f.field, "detail": f.detail} for f in conflicts],
             "identifiers": view.line.identifiers,
         },
+        verified=basis.verified,
     )
 
 
@@ -624,16 +639,18 @@ def identifier_invalid(ctx: Context, view: LineView) -> Flag | None:
     if not bad:
         return None
     concerned = bool(view.hits or view.analogs)
+    basis = ctx.ruleset.flag_basis("IDENTIFIER_INVALID")
     return Flag(
         "IDENTIFIER_INVALID",
         REVIEW if concerned else INFO,
         f"Line {view.number}: " + " ".join(f.message for f in bad),
-        "21 CFR 1313.22(b) (chemical as labelled and as designated in 1310.02)",
+        basis.citation,
         line=view.index,
         evidence={
             "findings": [{"code": f.code, "message": f.message, "field": f.field} for f in bad],
             "identifiers": view.line.identifiers,
         },
+        verified=basis.verified,
     )
 
 
@@ -651,12 +668,13 @@ def designer_precursor(ctx: Context, view: LineView) -> Flag | None:
         return None
     best = max(classes, key=lambda m: m.score)
     leads = best.leads_to or best.entry_id
+    basis = ctx.ruleset.flag_basis("DESIGNER_PRECURSOR")  # when the class names no citation
     return Flag(
         "DESIGNER_PRECURSOR",
         HOLD,
         f"Line {view.number}: a designer or masked precursor of {leads}"
         + (f" ({best.step})." if best.step else "."),
-        best.citation or "21 U.S.C. 802(34) (listed chemicals); 21 CFR 1310.02",
+        best.citation or basis.citation,
         line=view.index,
         evidence={
             "matches": [
@@ -670,6 +688,7 @@ def designer_precursor(ctx: Context, view: LineView) -> Flag | None:
                 for m in classes
             ]
         },
+        verified=bool(best.citation) or basis.verified,
     )
 
 
@@ -686,13 +705,15 @@ def structural_analog(ctx: Context, view: LineView) -> Flag | None:
     similar = [m for m in view.analogs if m.match_type == "similarity"]
     evidence = [{"entry_id": m.entry_id, "score": m.score} for m in similar]
     nearest = max(similar, key=lambda m: m.score).entry_id if similar else "a listed chemical"
+    basis = ctx.ruleset.flag_basis("STRUCTURAL_ANALOG")
     return Flag(
         "STRUCTURAL_ANALOG",
         REVIEW,
         f"Line {view.number}: structurally close to {nearest}.",
-        "21 CFR 1310.02",
+        basis.citation,
         line=view.index,
         evidence={"matches": evidence},
+        verified=basis.verified,
     )
 
 
@@ -715,7 +736,7 @@ def controlled_substance(ctx: Context, view: LineView) -> Flag | None:
     names = _names(controlled) if controlled else "a fentanyl-related substance"
     citation = (
         "; ".join(dict.fromkeys(m.citation for h in controlled for m in h.regime_meta))
-        or "21 U.S.C. 812(c) Schedule I(e) (fentanyl-related substances)"
+        or ctx.ruleset.flag_basis("CONTROLLED_SUBSTANCE").citation
     )
     return Flag(
         "CONTROLLED_SUBSTANCE",
@@ -1039,7 +1060,9 @@ def threshold_met(ctx: Context, agg: Aggregate) -> Flag | None:
             f"{agg.name}: {m.amount:,.3f} {m.unit} on this order is at or above the export threshold of "
             f"{m.limit:,.3f} {m.unit}."
         )
-    citation = agg.threshold.meta.citation if agg.threshold else "21 CFR 1310.04(f)"
+    citation = (
+        agg.threshold.meta.citation if agg.threshold else ctx.ruleset.flag_basis("THRESHOLD_MET").citation
+    )
     return Flag(
         "THRESHOLD_MET",
         REVIEW,
@@ -1068,7 +1091,7 @@ def cumulative_threshold_met(ctx: Context, agg: Aggregate) -> Flag | None:
         REVIEW,
         f"{agg.name}: {m.amount:,.3f} {m.unit} this calendar month to this consignee is at or above the "
         f"threshold of {m.limit:,.3f} {m.unit}.",
-        "21 CFR 1310.04(f) (cumulative amount within a calendar month)",
+        ctx.ruleset.flag_basis("CUMULATIVE_THRESHOLD_MET").citation,
         line=agg.regulated_lines[0],
         evidence=_threshold_evidence(ctx, agg),
         verified=_threshold_verified(agg),
@@ -1116,7 +1139,7 @@ def split_below_threshold(ctx: Context, agg: Aggregate) -> Flag | None:
         "SPLIT_BELOW_THRESHOLD",
         REVIEW if established else HOLD,
         message,
-        "21 CFR 1310.04(f); 21 U.S.C. 841(c)(3)",
+        ctx.ruleset.flag_basis("SPLIT_BELOW_THRESHOLD").citation,
         line=agg.regulated_lines[0],
         evidence=evidence,
         verified=_threshold_verified(agg)
@@ -1157,7 +1180,9 @@ def listed_below_threshold(ctx: Context, agg: Aggregate) -> Flag | None:
         INFO,
         f"{agg.name}: {m.amount:,.3f} {m.unit} this month is below the export threshold "
         f"of {m.limit:,.3f} {m.unit}.",
-        agg.threshold.meta.citation if agg.threshold else "21 CFR 1310.04(f)",
+        agg.threshold.meta.citation
+        if agg.threshold
+        else ctx.ruleset.flag_basis("LISTED_BELOW_THRESHOLD").citation,
         line=agg.regulated_lines[0],
         evidence=_threshold_evidence(ctx, agg),
         verified=_threshold_verified(agg),
@@ -1223,13 +1248,15 @@ def quantity_unconvertible(ctx: Context, agg: Aggregate) -> Flag | None:
     """
     if not agg.unconvertible:
         return None
+    basis = ctx.ruleset.flag_basis("QUANTITY_UNCONVERTIBLE")
     return Flag(
         "QUANTITY_UNCONVERTIBLE",
         REVIEW,
         f"{agg.name}: the quantity on line(s) {agg.unconvertible} is a volume and no density is on file.",
-        "21 CFR 1310.04(f) (thresholds by base weight)",
+        basis.citation,
         line=agg.unconvertible[0],
         evidence={"entry_id": agg.entry_id, "lines": agg.unconvertible},
+        verified=basis.verified,
     )
 
 

@@ -254,6 +254,7 @@ class RuleSet:
     waiver_groups: list[WaiverGroup]
     routes: list[Route]
     red_flags: RedFlagPolicy
+    flag_bases: dict[str, RuleMeta]  # flag code -> the legal basis it cites (flag_bases.yaml)
     # Values derived from the data, computed on first use (the data never changes once loaded).
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -352,11 +353,20 @@ class RuleSet:
                 ", ".join(sorted(flags.end_user_only)),
                 flags.end_user_only_meta,
             )
+        for code, meta in self.flag_bases.items():
+            add("flag_bases.yaml", code, "legal basis", meta)
         return rows
 
     # ---- lookups used by the engine ----
     def chemical(self, entry_id: str) -> Chemical | None:
         return self.chemicals.get(entry_id)
+
+    def flag_basis(self, code: str) -> RuleMeta:
+        """The legal basis flag ``code`` cites when no rule row supplies one (``flag_bases.yaml``)."""
+        try:
+            return self.flag_bases[code]
+        except KeyError:
+            raise KeyError(f"flag_bases.yaml has no legal basis for flag {code}") from None
 
     def group_members(self, group_id: str, on: date) -> frozenset[str]:
         """Countries in a group on a date (union of the group's rows in force)."""
@@ -645,6 +655,9 @@ def _build(data: dict[str, Any], digest: str, directory: str) -> RuleSet:
             )
         routes.append(Route(r["id"], r["name"], r["product"], tuple(components), _meta(r)))
 
+    _check_duplicates("flag_bases.yaml", (b["flag"] for b in data["flag_bases.yaml:bases"]), "flag")
+    flag_bases = {b["flag"]: _meta(b) for b in data["flag_bases.yaml:bases"]}
+
     flags = data["red_flags.yaml"]
     red_flags = RedFlagPolicy(
         history_multiple=flags["history"]["multiple"],
@@ -695,6 +708,7 @@ def _build(data: dict[str, Any], digest: str, directory: str) -> RuleSet:
         waiver_groups=waiver_groups,
         routes=routes,
         red_flags=red_flags,
+        flag_bases=flag_bases,
     )
 
 

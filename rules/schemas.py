@@ -311,6 +311,10 @@ class EndUserOnlySchema(RuleMetaSchema):
     entry_ids = fields.List(fields.String(validate=NON_EMPTY), required=True, validate=NON_EMPTY)
 
 
+class FlagBasisSchema(RuleMetaSchema):
+    flag = fields.String(required=True, validate=validate.Regexp(r"^[A-Z][A-Z0-9_]*$"))
+
+
 class RedFlagsFileSchema(StrictSchema):
     history = fields.Nested(HistoryPolicySchema, required=True)
     intermediaries = fields.Nested(IntermediariesSchema, required=True)
@@ -339,6 +343,7 @@ LIST_FILES: dict[str, dict[str, tuple[type[Schema], str | None]]] = {
         "waiver_groups": (WaiverGroupSchema, "id"),
     },
     "routes.yaml": {"routes": (RouteSchema, "id")},
+    "flag_bases.yaml": {"bases": (FlagBasisSchema, "flag")},
 }
 # Files that are one mapping.
 MAPPING_FILES: dict[str, type[Schema]] = {

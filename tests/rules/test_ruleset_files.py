@@ -244,6 +244,22 @@ REFUSALS = [
         "threshold_comparison.rule",
         "Must be one of",
     ),
+    (
+        "flag_bases.yaml",
+        "  - flag: NEW_CONSIGNEE\n    citation:",
+        "  - flag: NEW_CONSIGNEE\n    citation: ''\n    old_citation:",
+        "NEW_CONSIGNEE",
+        "citation",
+        "",
+    ),
+    (
+        "flag_bases.yaml",
+        "  - flag: STRUCTURAL_ANALOG",
+        "  - flag: NEW_CONSIGNEE",
+        "NEW_CONSIGNEE",
+        "flag",
+        "duplicate",
+    ),
 ]
 
 
@@ -352,3 +368,18 @@ def test_every_watchlist_id_in_team_vocabulary_is_known(ruleset):
     pmk-propyl-glycidate pmk-isopropyl-glycidate pmk-butyl-glycidate
     pmk-isobutyl-glycidate pmk-sec-butyl-glycidate pmk-tert-butyl-glycidate lysergic-acid""".split()
     assert sorted(set(vocabulary) - set(ruleset.chemicals)) == []
+
+
+def test_every_legal_basis_a_flag_cites_is_in_the_data_and_names_a_flag():
+    """flags.py looks its fallback citations up in flag_bases.yaml: each one must be there, and each row
+    there must belong to a flag that exists (no stale rows)."""
+    import re
+
+    from rules.flags import CHECKS
+
+    source = (Path(__file__).resolve().parents[2] / "rules" / "flags.py").read_text(encoding="utf-8")
+    cited = set(re.findall(r'flag_basis\("([A-Z_]+)"\)', source))
+    bases = load_ruleset().flag_bases
+    assert cited and cited <= set(bases)
+    assert set(bases) <= {c.code for c in CHECKS}
+    assert all(basis.citation.strip() for basis in bases.values())
