@@ -20,6 +20,7 @@ Call it after slow work (chemistry) and before the reads that decide what to wri
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import weakref
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from .models import AuditChainHead
 
 DEFAULT_BUSY_TIMEOUT_MS = 30_000
+log = logging.getLogger(__name__)
 # SQLite copies its write-ahead log back into the database file (a "checkpoint") from inside the commit
 # that makes the log reach wal_autocheckpoint pages: that commit then takes milliseconds (an fsync) while
 # it holds the write lock, so every writer queued behind it waits too. The web app checkpoints after the
@@ -158,11 +160,14 @@ class Database:
         """Copy SQLite's write-ahead log into the database file without waiting for readers or writers
         (PASSIVE); the next write then starts the log again from its beginning."""
         self._writes = 0
-        connection = self.engine.raw_connection()  # outside any transaction, which a checkpoint needs
         try:
-            connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        finally:
-            connection.close()
+            connection = self.engine.raw_connection()  # outside any transaction, which a checkpoint needs
+            try:
+                connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            finally:
+                connection.close()
+        except Exception:  # noqa: BLE001 - housekeeping after the response: SQLite's backstop still runs
+            log.warning("write-ahead log checkpoint failed", exc_info=True)
 
     def bind_to_connection(self, connection: Connection) -> None:
         """Make every session join ``connection``'s transaction through savepoints (tests)."""
