@@ -324,7 +324,7 @@ def test_reload_with_a_bad_file_keeps_the_previous_rule_set(data_dir):
 
 def test_reload_with_good_files_switches_the_current_set(data_dir):
     before = current_ruleset()
-    _edit(data_dir, "ruleset.yaml", 'label: "2026.11-12"', 'label: "2026.11-test"')
+    _edit(data_dir, "ruleset.yaml", f'label: "{before.label}"', 'label: "2026.11-test"')
     try:
         after = reload_ruleset(data_dir)
         assert current_ruleset() is after and after.version.startswith("2026.11-test+")
