@@ -181,11 +181,6 @@ def required_recursions(query: Chem.Mol) -> list[tuple[str, ...]]:
     return groups
 
 
-def elements_possible(needed: dict[str, int], present: dict[str, int]) -> bool:
-    """True when ``present`` has at least the atoms ``needed`` lists."""
-    return all(present.get(sym, 0) >= n for sym, n in needed.items())
-
-
 @dataclass
 class CompiledEntry:
     """One watchlist entry with its standardized parent and keys."""
@@ -463,13 +458,13 @@ class CompiledWatchlist:
     known_by_name: dict[str, KnownName] = field(default_factory=dict)
     known_by_cas: dict[str, KnownName] = field(default_factory=dict)
     formulas: set[str] = field(default_factory=set)  # InChI formulas of organic entries
-    heavy_formulas: set[str] = field(default_factory=set)  # formulas without hydrogen
     generic_skeletons: set[str] = field(default_factory=set)  # heavy-atom graphs (tautomer gate)
     # A transform product counts only when it shares the skeleton of an entry with analog_target: true
     # (matching looks it up by InChIKey or skeleton and keeps analogue targets), so the cheap product
-    # gates list only the entries with such a skeleton: heavy-atom counts, element counts, and
+    # gates list only the entries with such a skeleton: heavy-atom counts, formulas, element counts and
     # stereo-free SMILES (equal SMILES means an equal skeleton).
     product_sizes: set[int] = field(default_factory=set)
+    product_heavy_formulas: set[str] = field(default_factory=set)  # formulas without hydrogen or charge
     product_compositions: set[tuple[tuple[str, int], ...]] = field(default_factory=set)
     product_flat_smiles: set[str] = field(default_factory=set)
     by_salt_key: dict[str, tuple[Entry, SaltForm]] = field(default_factory=dict)  # whole salt-form InChIKeys
@@ -619,6 +614,7 @@ def _index_product_targets(cw: CompiledWatchlist) -> None:
     for ce in cw.entries.values():
         if ce.identity.skeleton in targets:
             cw.product_sizes.add(ce.heavy_atoms)
+            cw.product_heavy_formulas.add(heavy_formula(rdMolDescriptors.CalcMolFormula(ce.mol)))
             cw.product_compositions.add(composition(ce.identity.element_counts()))
             cw.product_flat_smiles.add(Chem.MolToSmiles(ce.mol, isomericSmiles=False))
 
@@ -648,7 +644,6 @@ def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:
     cw.by_key.setdefault(ident.inchikey, []).append(ce)
     cw.by_skeleton.setdefault(ident.skeleton, []).append(ce)
     cw.formulas.add(ident.formula)
-    cw.heavy_formulas.add(heavy_formula(rdMolDescriptors.CalcMolFormula(parent)))
     cw.generic_skeletons.add(generic_skeleton(parent))
     if ce.heavy_atoms <= 40:
         ce.tautomer_skeleton = canonical_tautomer_skeleton(parent, max_tautomers)

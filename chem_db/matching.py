@@ -367,7 +367,7 @@ def _product_identities(product: Chem.Mol, cw: CompiledWatchlist) -> list[Identi
     found = []
     for frag in frags:
         frag.UpdatePropertyCache(strict=False)
-        if heavy_formula(Chem.rdMolDescriptors.CalcMolFormula(frag)) not in cw.heavy_formulas:
+        if heavy_formula(Chem.rdMolDescriptors.CalcMolFormula(frag)) not in cw.product_heavy_formulas:
             continue
         try:
             frag = Chem.Mol(frag)

@@ -209,7 +209,6 @@ def screen_order(
     line_results = screen_lines(order_data["lines"])
     order_date: date = order_data.get("order_date") or datetime.now(UTC).date()
     consignee = order_data["consignee"]
-    consignee_key = consignee_key_of(consignee["name"])
     # The history and the rules run before the write lock, so that writers wait for each other only for
     # the writing; under the lock a cheap check that no order to this consignee was stored or re-screened
     # in between keeps the result exact (and when one was, they run again).
@@ -225,6 +224,7 @@ def screen_order(
             session, org_id, order_data, order_date, line_results, history_days
         )
     outcome = evaluation.outcome
+    consignee_key = evaluation.keys[0]  # the consignee's own normalised name comes first
     duration_ms = (time.perf_counter() - started) * 1000
 
     order = Order(

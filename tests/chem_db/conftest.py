@@ -32,6 +32,20 @@ def watchlist():
     return load_watchlist()
 
 
+@pytest.fixture(scope="session")
+def nci_and_watchlist_mols(watchlist) -> list[tuple[str, object]]:
+    """(SMILES, molecule) for RDKit's NCI set of 5,000 structures plus the watchlist's own structures and
+    its class and transform examples: the set the prefilter soundness tests run over."""
+    from rdkit import Chem, RDConfig
+
+    path = Path(RDConfig.RDDataDir) / "NCI" / "first_5K.smi"
+    smiles = [line.split()[0] for line in path.read_text().splitlines() if line.strip()]
+    smiles += [e.smiles for e in watchlist.entries if e.kind == "organic"]
+    smiles += [ex for c in watchlist.classes for ex in c.examples]
+    smiles += [ex for t in watchlist.transforms for pair in t.examples for ex in pair]
+    return [(smi, mol) for smi in smiles if (mol := Chem.MolFromSmiles(smi)) is not None]
+
+
 def screen(engine: Engine, **ids: str) -> LineResult:
     return engine.screen(Identifiers(**ids))
 

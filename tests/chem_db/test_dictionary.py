@@ -59,8 +59,13 @@ def test_no_name_resolves_to_a_radical_when_a_proper_record_exists():
 
 @pytest.mark.parametrize(
     "ids",
-    [{"name": "xylenes"}, {"name": "mixed xylenes"}, {"name": "Xylene, mixed isomers"}, {"cas": "1330-20-7"},
-     {"name": "xileno"}],
+    [
+        {"name": "xylenes"},
+        {"name": "mixed xylenes"},
+        {"name": "Xylene, mixed isomers"},
+        {"cas": "1330-20-7"},
+        {"name": "xileno"},
+    ],
 )
 def test_mixed_xylenes_are_a_mixture_of_the_isomers_and_screen_none(engine, ids):
     result = engine.screen(Identifiers(**ids))

@@ -57,6 +57,41 @@ def run(engine, action, revision):
         getattr(command, action)(alembic_config(connection), revision)
 
 
+def insert_old_org(connection, now):
+    """An organisation written straight into an older schema (no service code involved); its id."""
+    from screening.models import Organisation
+
+    return connection.execute(
+        Organisation.__table__.insert().values(name="Old Org", active=True, created_at=now)
+    ).inserted_primary_key[0]
+
+
+def insert_old_order(connection, org_id, now, **order):
+    """An order written straight into an older schema; ``order`` overrides its columns."""
+    from datetime import date
+
+    from screening.models import Order
+
+    row = {
+        "id": "o-1",
+        "organisation_id": org_id,
+        "reference": "OLD",
+        "order_date": date(2026, 1, 5),
+        "destination_country": "MX",
+        "transit_countries": [],
+        "consignee_name": "X",
+        "consignee_country": "MX",
+        "consignee_kind": "distributor",
+        "consignee_key": "x",
+        "raw_body": {},
+        "body_hash": "0" * 64,
+        "submitted_via": "api",
+        "submitted_by": "psk_x",
+        "created_at": now,
+    }
+    connection.execute(Order.__table__.insert().values(**{**row, **order}))
+
+
 def test_upgrade_downgrade_upgrade(scratch_url):
     engine = create_db_engine(scratch_url)
     try:
@@ -79,9 +114,9 @@ def test_upgrade_downgrade_upgrade(scratch_url):
 
 
 def test_screening_lines_are_backfilled_from_stored_screenings(scratch_url):
-    from datetime import UTC, date, datetime
+    from datetime import UTC, datetime
 
-    from screening.models import Order, Organisation, Screening
+    from screening.models import Screening
 
     engine = create_db_engine(scratch_url)
     try:
@@ -98,28 +133,7 @@ def test_screening_lines_are_backfilled_from_stored_screenings(scratch_url):
             },
         }
         with engine.begin() as connection:
-            org_id = connection.execute(
-                Organisation.__table__.insert().values(name="Old Org", active=True, created_at=now)
-            ).inserted_primary_key[0]
-            connection.execute(
-                Order.__table__.insert().values(
-                    id="o-1",
-                    organisation_id=org_id,
-                    reference="OLD",
-                    order_date=date(2026, 1, 5),
-                    destination_country="MX",
-                    transit_countries=[],
-                    consignee_name="X",
-                    consignee_country="MX",
-                    consignee_kind="distributor",
-                    consignee_key="x",
-                    raw_body={},
-                    body_hash="0" * 64,
-                    submitted_via="api",
-                    submitted_by="psk_x",
-                    created_at=now,
-                )
-            )
+            insert_old_order(connection, insert_old_org(connection, now), now)
             connection.execute(
                 Screening.__table__.insert().values(
                     id="s-1",
@@ -149,43 +163,30 @@ def test_screening_lines_are_backfilled_from_stored_screenings(scratch_url):
 def test_consignee_spellings_are_backfilled_from_stored_orders(scratch_url):
     """Orders stored before 0005 keep counting: each distinct spelling becomes one row, so a later order
     written differently still finds them as the same party."""
-    from datetime import UTC, date, datetime, timedelta
-
-    from screening.models import Order, Organisation
+    from datetime import UTC, datetime, timedelta
 
     engine = create_db_engine(scratch_url)
     try:
         run(engine, "upgrade", "0004")
         now = datetime.now(UTC)
+        spellings = [
+            ("o-1", "Quimica del Norte SA de CV", None, 3),
+            ("o-2", "Quimica del Norte SA de CV", None, 2),  # the same spelling again
+            ("o-3", "QUIMICA DEL NORTE S.A.", "Av. Juarez 10, Monterrey", 1),
+        ]
         with engine.begin() as connection:
-            org_id = connection.execute(
-                Organisation.__table__.insert().values(name="Old Org", active=True, created_at=now)
-            ).inserted_primary_key[0]
-            spellings = [
-                ("o-1", "Quimica del Norte SA de CV", None, 3),
-                ("o-2", "Quimica del Norte SA de CV", None, 2),  # the same spelling again
-                ("o-3", "QUIMICA DEL NORTE S.A.", "Av. Juarez 10, Monterrey", 1),
-            ]
+            org_id = insert_old_org(connection, now)
             for order_id, name, address, days_ago in spellings:
-                connection.execute(
-                    Order.__table__.insert().values(
-                        id=order_id,
-                        organisation_id=org_id,
-                        reference=order_id.upper(),
-                        order_date=date(2026, 1, 5),
-                        destination_country="MX",
-                        transit_countries=[],
-                        consignee_name=name,
-                        consignee_address=address,
-                        consignee_country="MX",
-                        consignee_kind="distributor",
-                        consignee_key="quimica del norte",
-                        raw_body={},
-                        body_hash="0" * 64,
-                        submitted_via="api",
-                        submitted_by="psk_x",
-                        created_at=now - timedelta(days=days_ago),
-                    )
+                insert_old_order(
+                    connection,
+                    org_id,
+                    now,
+                    id=order_id,
+                    reference=order_id.upper(),
+                    consignee_name=name,
+                    consignee_address=address,
+                    consignee_key="quimica del norte",
+                    created_at=now - timedelta(days=days_ago),
                 )
         run(engine, "upgrade", "head")
         with engine.connect() as connection:
