@@ -208,7 +208,7 @@ def lock_for_write(session: Session) -> ChainHead:
     head = session.info.get("chain_head")
     if head is not None:
         return head  # already locked in this transaction; only this transaction changes it
-    row = session.execute(_LOCK_CHAIN_HEAD).first()
+    row = session.connection().execute(_LOCK_CHAIN_HEAD).first()
     if row is None:
         raise RuntimeError("audit_chain_head row missing: run `flask --app wsgi db upgrade`")
     head = session.info["chain_head"] = ChainHead(row.last_entry_id, row.last_hash)

@@ -97,7 +97,7 @@ def record_audit(
     )
     entry.hash = entry_hash(entry)
     insert_new(session, entry)  # append-only: nothing ever updates an entry
-    session.execute(
+    session.connection().execute(
         _MOVE_CHAIN_HEAD, {"last_entry_id": entry.id, "last_hash": entry.hash, "updated_at": entry.created_at}
     )
     head.last_entry_id, head.last_hash = entry.id, entry.hash

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import lock_for_write
 from ..models import (
@@ -26,7 +25,7 @@ from ..models import (
 from .actors import Actor
 from .audit import record_audit
 from .errors import InvalidInput, PermissionDenied
-from .rows import insert_new
+from .rows import RowBatch
 
 if TYPE_CHECKING:
     from ..models import Order, Screening
@@ -34,8 +33,9 @@ if TYPE_CHECKING:
 MAX_EXPLANATION = 10_000
 
 
-def start_review(session: Session, order: Order, screening: Screening) -> ReviewItem:
-    """The review case of a newly stored order whose first screening needs a person (written at once)."""
+def start_review(batch: RowBatch, order: Order, screening: Screening) -> ReviewItem:
+    """The review case of an order whose screening needs a person and that has none yet (added to
+    ``batch``; a newly screened order has none, so no query is needed)."""
     now = utcnow()
     item = ReviewItem(
         order_id=order.id,
@@ -46,11 +46,11 @@ def start_review(session: Session, order: Order, screening: Screening) -> Review
         opened_at=now,
         updated_at=now,
     )
-    insert_new(session, item)
-    set_committed_value(item, "order", order)
-    set_committed_value(item, "screening", screening)
-    set_committed_value(item, "latest_decision", None)
-    set_committed_value(order, "review_item", item)
+    batch.new(item)
+    batch.relate(item, "order", order)
+    batch.relate(item, "screening", screening)
+    batch.relate(item, "latest_decision", None)
+    batch.relate(order, "review_item", item)
     return item
 
 
@@ -63,7 +63,10 @@ def open_review_for(session: Session, order: Order, screening: Screening) -> Rev
     """
     item = session.scalar(select(ReviewItem).where(ReviewItem.order_id == order.id))
     if item is None:
-        return start_review(session, order, screening)
+        batch = RowBatch()
+        item = start_review(batch, order, screening)
+        batch.write(session)
+        return item
     now = utcnow()
     decided_on = item.screening
     if item.state == DECIDED and STATUS_RANK[screening.status] > STATUS_RANK.get(decided_on.status, 0):

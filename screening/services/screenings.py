@@ -5,9 +5,10 @@ matches each line), then the exporter's history with the consignee is read and
 the rules evaluate the order, all outside any lock. Then the write lock is taken
 (:func:`screening.database.lock_for_write`); a stamp of the history confirms
 that no other writer changed it meanwhile (else the rules run again, under the
-lock), and the order, its lines, the screening, its flags and matches, a review
-item when needed, the idempotency key and an audit entry are written with plain
-INSERTs (:mod:`screening.services.rows`). The caller commits once.
+lock). The rows (the order, its lines, the screening, its flags and matches, a
+review item when needed, the idempotency key) are built before the lock and only
+written under it, with plain INSERTs (:class:`screening.services.rows.RowBatch`),
+followed by the audit entry. The caller commits once.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import lock_for_write
 from ..models import (
@@ -48,7 +48,7 @@ from .actors import Actor
 from .audit import canonical_json, jsonable, record_audit
 from .errors import IdempotencyConflict, NotFound
 from .reviews import open_review_for, start_review
-from .rows import insert_children, insert_new, insert_rows
+from .rows import RowBatch
 
 if TYPE_CHECKING:
     from chem_db.results import Identifiers, LineResult
@@ -214,6 +214,23 @@ def screen_order(
     # in between keeps the result exact (and when one was, they run again).
     evaluation = _evaluate_with_history(session, org_id, order_data, order_date, line_results, history_days)
 
+    def prepare_rows(evaluation: _Evaluation) -> _NewOrderRows:
+        return _NewOrderRows(
+            org_id,
+            order_data,
+            order_date,
+            raw,
+            digest,
+            idempotency_key,
+            line_results,
+            evaluation,
+            started,
+            actor,
+            via,
+        )
+
+    rows = prepare_rows(evaluation)  # made ready outside the lock too: under it, only the statements run
+
     lock_for_write(session)  # from here on, one writer at a time
     if idempotency_key:  # a concurrent retry may have committed while the chemistry ran
         replay = _idempotent_replay(session, org_id, idempotency_key, digest)
@@ -223,75 +240,101 @@ def screen_order(
         evaluation = _evaluate_with_history(
             session, org_id, order_data, order_date, line_results, history_days
         )
-    outcome = evaluation.outcome
-    consignee_key = evaluation.keys[0]  # the consignee's own normalised name comes first
-    duration_ms = (time.perf_counter() - started) * 1000
-
-    order = Order(
-        id=new_id(),
-        organisation_id=org_id,
-        reference=order_data["reference"],
-        order_date=order_date,
-        destination_country=order_data["destination_country"],
-        transit_countries=list(order_data.get("transit_countries") or []),
-        ship_date=order_data.get("ship_date"),
-        declared_end_use=order_data.get("declared_end_use"),
-        consignee_name=consignee["name"],
-        consignee_address=consignee.get("address"),
-        consignee_country=consignee["country"],
-        consignee_kind=consignee["kind"],
-        consignee_key=consignee_key,
-        end_user=jsonable(order_data["end_user"]) if order_data.get("end_user") else None,
-        raw_body=raw,
-        body_hash=digest,
-        submitted_via=via,
-        submitted_by=actor.label,
-    )
-    insert_new(session, order)
-    if not evaluation.known_spelling:
-        insert_new(
-            session,
-            ConsigneeSpelling(
-                organisation_id=org_id,
-                consignee_country=order.consignee_country,
-                consignee_key=consignee_key,
-                consignee_name=order.consignee_name,
-                consignee_address=order.consignee_address,
-            ),
-        )
-    insert_rows(
-        session,
-        OrderLine,
-        [
-            {
-                "order_id": order.id,
-                "index": i,
-                "product": line.get("product"),
-                "quantity": line["quantity"],
-                "unit": line["unit"],
-                "concentration_percent": line.get("concentration_percent"),
-                **{f: line.get(f) or None for f in IDENTIFIER_FIELDS},
-            }
-            for i, line in enumerate(order_data["lines"])
-        ],
-    )
-    set_committed_value(order, "review_item", None)  # a new order has no case yet (no query needed)
-    screening = _store_screening(session, order, line_results, outcome, duration_ms, actor, INITIAL, None)
-    if idempotency_key:
-        insert_new(
-            session,
-            IdempotencyKey(organisation_id=org_id, key=idempotency_key, body_hash=digest, order_id=order.id),
-        )
+        rows = prepare_rows(evaluation)
+    rows.batch.write(session)
     record_audit(
         session,
         actor,
         "screening.created",
         "order",
-        order.id,
-        _audit_detail(order, screening, outcome),
+        rows.order.id,
+        _audit_detail(rows.order, rows.screening, evaluation.outcome),
         organisation_id=org_id,
     )
-    return ScreeningOutcome(order, screening)
+    return ScreeningOutcome(rows.order, rows.screening)
+
+
+class _NewOrderRows:
+    """Everything a newly screened order writes but the audit entry: the order and its lines, the
+    consignee's spelling when new, the screening with its rows, the review case when it needs one, and
+    the idempotency key when there is one."""
+
+    def __init__(
+        self,
+        org_id: int,
+        order_data: Mapping[str, Any],
+        order_date: date,
+        raw: Any,
+        digest: str,
+        idempotency_key: str | None,
+        line_results: Sequence[LineResult],
+        evaluation: _Evaluation,
+        started: float,
+        actor: Actor,
+        via: str,
+    ) -> None:
+        consignee = order_data["consignee"]
+        consignee_key = evaluation.keys[0]  # the consignee's own normalised name comes first
+        self.batch = batch = RowBatch()
+        self.order = order = Order(
+            id=new_id(),
+            organisation_id=org_id,
+            reference=order_data["reference"],
+            order_date=order_date,
+            destination_country=order_data["destination_country"],
+            transit_countries=list(order_data.get("transit_countries") or []),
+            ship_date=order_data.get("ship_date"),
+            declared_end_use=order_data.get("declared_end_use"),
+            consignee_name=consignee["name"],
+            consignee_address=consignee.get("address"),
+            consignee_country=consignee["country"],
+            consignee_kind=consignee["kind"],
+            consignee_key=consignee_key,
+            end_user=jsonable(order_data["end_user"]) if order_data.get("end_user") else None,
+            raw_body=raw,
+            body_hash=digest,
+            submitted_via=via,
+            submitted_by=actor.label,
+        )
+        batch.new(order)
+        if not evaluation.known_spelling:
+            batch.new(
+                ConsigneeSpelling(
+                    organisation_id=org_id,
+                    consignee_country=order.consignee_country,
+                    consignee_key=consignee_key,
+                    consignee_name=order.consignee_name,
+                    consignee_address=order.consignee_address,
+                )
+            )
+        batch.rows(
+            OrderLine,
+            [
+                {
+                    "order_id": order.id,
+                    "index": i,
+                    "product": line.get("product"),
+                    "quantity": line["quantity"],
+                    "unit": line["unit"],
+                    "concentration_percent": line.get("concentration_percent"),
+                    **{f: line.get(f) or None for f in IDENTIFIER_FIELDS},
+                }
+                for i, line in enumerate(order_data["lines"])
+            ],
+        )
+        batch.relate(order, "review_item", None)  # a new order has no case yet (no query needed)
+        duration_ms = (time.perf_counter() - started) * 1000
+        self.screening = screening = _screening_rows(
+            batch, order, line_results, evaluation.outcome, duration_ms, actor, INITIAL, None
+        )
+        if screening.status != CLEAR:
+            start_review(batch, order, screening)
+        if idempotency_key:
+            batch.new(
+                IdempotencyKey(
+                    organisation_id=org_id, key=idempotency_key, body_hash=digest, order_id=order.id
+                )
+            )
 
 
 @dataclass
@@ -369,9 +412,11 @@ def rescreen_order(
     order_data = order_data_from(order)
     outcome = evaluate_order(order_data, order.order_date, line_results, history, ruleset=ruleset)
     duration_ms = (time.perf_counter() - started) * 1000
-    screening = _store_screening(
-        session, order, line_results, outcome, duration_ms, actor, RESCREEN, previous
-    )
+    batch = RowBatch()
+    screening = _screening_rows(batch, order, line_results, outcome, duration_ms, actor, RESCREEN, previous)
+    batch.write(session)
+    if screening.status != CLEAR:
+        open_review_for(session, order, screening)
     detail = _audit_detail(order, screening, outcome)
     detail["supersedes"] = previous.id if previous else None
     detail["previous_status"] = previous.status if previous else None
@@ -426,8 +471,8 @@ def _audit_detail(order: Order, screening: Screening, outcome: Outcome) -> dict[
     }
 
 
-def _store_screening(
-    session: Session,
+def _screening_rows(
+    batch: RowBatch,
     order: Order,
     line_results: Sequence[LineResult],
     outcome: Outcome,
@@ -436,8 +481,10 @@ def _store_screening(
     trigger: str,
     previous: Screening | None,
 ) -> Screening:
-    """Write the screening with its matches, line rows and flags, make it the order's latest, and open or
-    move the review case when the result needs a person."""
+    """Add the screening with its matches, line rows and flags to ``batch``, and make it the order's latest.
+
+    The review case is the caller's: a new order's is new, a re-screened order's may exist already.
+    """
     first = line_results[0] if line_results else None
     screening = Screening(
         id=new_id(),
@@ -456,11 +503,10 @@ def _store_screening(
         ],
         screened_by=actor.label,
     )
-    insert_new(session, screening)
-    set_committed_value(screening, "order", order)
-    set_committed_value(screening, "supersedes", previous)
-    insert_rows(
-        session,
+    batch.new(screening)
+    batch.relate(screening, "order", order)
+    batch.relate(screening, "supersedes", previous)
+    batch.rows(
         ScreeningMatch,
         [
             {
@@ -478,8 +524,7 @@ def _store_screening(
             for match in result.matches
         ],
     )
-    insert_rows(
-        session,
+    batch.rows(
         ScreeningLine,
         [
             {
@@ -496,8 +541,7 @@ def _store_screening(
             for i, result in enumerate(line_results)
         ],
     )
-    insert_children(
-        session,
+    batch.children(
         screening,
         "flags",
         [
@@ -515,16 +559,11 @@ def _store_screening(
             for i, flag in enumerate(outcome.flags)
         ],
     )
-    session.execute(_MOVE_LATEST_SCREENING, {"order_id": order.id, "latest_screening_id": screening.id})
-    set_committed_value(order, "latest_screening_id", screening.id)
-    set_committed_value(order, "latest_screening", screening)
+    batch.execute(_MOVE_LATEST_SCREENING, {"order_id": order.id, "latest_screening_id": screening.id})
+    batch.relate(order, "latest_screening_id", screening.id)
+    batch.relate(order, "latest_screening", screening)
     if "screenings" in order.__dict__:  # keep a loaded collection true
-        set_committed_value(order, "screenings", [*order.screenings, screening])
-    if screening.status != CLEAR:
-        if trigger == INITIAL:
-            start_review(session, order, screening)  # a new order has no case yet: no query needed
-        else:
-            open_review_for(session, order, screening)
+        batch.relate(order, "screenings", [*order.screenings, screening])
     return screening
 
 
@@ -567,7 +606,7 @@ def _match_consignee(
     keys = [own_key]
     known = False
     seen = 0
-    for key, other_name, other_address in session.execute(
+    for key, other_name, other_address in session.connection().execute(
         _SPELLINGS, {"org": org_id, "country": country, "limit": MAX_CONSIGNEE_CANDIDATES}
     ):
         seen += 1
@@ -660,7 +699,8 @@ def _read_history(
         "exclude": exclude_order_id,
         "before": created_before,
     }
-    count, first, screening_count, _spellings = session.execute(count_statement, params).one()
+    connection = session.connection()  # Core queries: the session's own execute only adds cost
+    count, first, screening_count, _spellings = connection.execute(count_statement, params).one()
     counts = (int(count or 0), int(screening_count or 0))
     history = History(prior_order_count=count or 0, first_order_date=first)
     if not count:
@@ -686,7 +726,7 @@ def _read_history(
         resolved_name,
         entry_id,
         fraction,
-    ) in session.execute(lines_statement, params):
+    ) in connection.execute(lines_statement, params):
         if current is None or (current.order_id, current_index) != (order_id, index):
             current = PriorLine(
                 order_id=order_id,
@@ -720,9 +760,9 @@ def _history_stamp(session: Session, org_id: int, keys: Sequence[str], country: 
     the stamp.
     """
     params = {"org": org_id, "keys": list(keys), "country": country}
-    count, _first, screening_count, spelling_count = session.execute(
-        _history_statements(False, False)[0], params
-    ).one()
+    count, _first, screening_count, spelling_count = (
+        session.connection().execute(_history_statements(False, False)[0], params).one()
+    )
     return min(int(spelling_count or 0), MAX_CONSIGNEE_CANDIDATES), int(count or 0), int(screening_count or 0)
 
 
