@@ -26,7 +26,7 @@ from rules.context import (
     LineView,
     prior_contribution,
 )
-from rules.facts import HOLD, INFO, REVIEW, FindingFacts, Flag, Party
+from rules.facts import HOLD, INFO, REVIEW, FindingFacts, Flag, Party, PriorLine
 from rules.ruleset import Route, RouteIdentifier
 from rules.text import contains_phrase, first_phrase, fold, leftover
 
@@ -1327,21 +1327,40 @@ class _RouteSources:
     indexed by entry id, CAS number, InChIKey skeleton and name text, so that each route identifier is
     looked up rather than compared with every line."""
 
-    def __init__(self, sources: list[_Source]) -> None:
-        self.sources = sources
+    def __init__(self) -> None:
+        self.sources: list[_Source] = []
         self._by_entry: dict[str, list[int]] = {}
         self._by_cas: dict[str, list[int]] = {}
         self._by_key: dict[str, list[int]] = {}
         self._by_text: dict[str, list[int]] = {}
-        for position, source in enumerate(sources):
-            for index, values in (
-                (self._by_entry, source.entry_ids),
-                (self._by_cas, source.cas),
-                (self._by_key, source.keys),
-                (self._by_text, set(source.texts)),
-            ):
-                for value in values:
-                    index.setdefault(value, []).append(position)
+        # earlier lines of the same chemical, written the same way, share their identifier sets
+        self._prior_identities: dict[tuple[Any, ...], tuple[set[str], set[str], set[str], list[str]]] = {}
+
+    def add(self, source: _Source) -> None:
+        position = len(self.sources)
+        self.sources.append(source)
+        for index, values in (
+            (self._by_entry, source.entry_ids),
+            (self._by_cas, source.cas),
+            (self._by_key, source.keys),
+            (self._by_text, set(source.texts)),
+        ):
+            for value in values:
+                index.setdefault(value, []).append(position)
+
+    def add_prior(self, prior: PriorLine) -> None:
+        identity = (tuple(prior.entry_ids), prior.cas, tuple(prior.inchikeys), prior.product, prior.name)
+        sets = self._prior_identities.get(identity)
+        if sets is None:
+            sets = self._prior_identities[identity] = (
+                set(prior.entry_ids),
+                {prior.cas} if prior.cas else set(),
+                {k.split("-")[0] for k in prior.inchikeys if k},
+                [t for t in (prior.product, prior.name) if t],
+            )
+        entry_ids, cas, keys, texts = sets
+        label = f"order {prior.reference} ({prior.order_date.isoformat()})"
+        self.add(_Source(label, None, False, entry_ids, cas, keys, texts))
 
     def matching(self, identifiers: tuple[RouteIdentifier, ...]) -> list[_Source]:
         """The sources (in order) that any of ``identifiers`` names."""
@@ -1361,7 +1380,7 @@ class _RouteSources:
 
 
 def _route_sources(ctx: Context) -> _RouteSources:
-    sources = []
+    index = _RouteSources()
     for view in ctx.lines:
         ids = {h.entry_id for h in view.hits + view.dormant}
         ids |= {m.leads_to for m in view.analogs if m.match_type == "class" and m.leads_to}
@@ -1370,30 +1389,15 @@ def _route_sources(ctx: Context) -> _RouteSources:
         keys = {k.split("-")[0] for k in [line.resolved_inchikey or "", *line.component_inchikeys] if k}
         cas = {line.identifiers["cas"]} if line.identifiers.get("cas") else set()
         texts = [t for t in (line.product, line.resolved_name, line.identifiers.get("name")) if t]
-        sources.append(_Source(f"line {view.number}", view.index, True, ids, cas, keys, texts))
+        index.add(_Source(f"line {view.number}", view.index, True, ids, cas, keys, texts))
+    month = (ctx.facts.order_date.year, ctx.facts.order_date.month)
     for prior in ctx.facts.history.prior_lines:
-        if (prior.order_date.year, prior.order_date.month) != (
-            ctx.facts.order_date.year,
-            ctx.facts.order_date.month,
-        ):
-            continue
-        if prior.reference == ctx.facts.reference:
-            continue
-        keys = {k.split("-")[0] for k in prior.inchikeys if k}
-        cas = {prior.cas} if prior.cas else set()
-        texts = [t for t in (prior.product, prior.name) if t]
-        sources.append(
-            _Source(
-                f"order {prior.reference} ({prior.order_date.isoformat()})",
-                None,
-                False,
-                set(prior.entry_ids),
-                cas,
-                keys,
-                texts,
-            )
-        )
-    return _RouteSources(sources)
+        if (
+            prior.order_date.year,
+            prior.order_date.month,
+        ) == month and prior.reference != ctx.facts.reference:
+            index.add_prior(prior)
+    return index
 
 
 @check("SYNTHESIS_ROUTE", "route")
