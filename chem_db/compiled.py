@@ -419,11 +419,6 @@ class CompiledClass:
     cls: DesignerClass
     patterns: list[CompiledPattern]
 
-    indices: frozenset[int] = frozenset()  # rows of its patterns in the PatternScreen
-
-    def __post_init__(self) -> None:
-        self.indices = frozenset(p.index for p in self.patterns)
-
 
 @dataclass
 class CompiledExclusion:
@@ -475,6 +470,11 @@ class CompiledWatchlist:
     similarity_entries: list[CompiledEntry] = field(default_factory=list)
     similarity_fps: list[DataStructs.ExplicitBitVect] = field(default_factory=list)
     screen: PatternScreen = field(default_factory=PatternScreen)
+    # Screen row -> position in scope_patterns / classes / transforms. The screen lets about 10 of the
+    # ~80 rows through per molecule, so matching walks those rows instead of every list in full.
+    scope_of_row: dict[int, int] = field(default_factory=dict)
+    class_of_row: dict[int, int] = field(default_factory=dict)
+    transform_of_row: dict[int, int] = field(default_factory=dict)
 
     @property
     def version(self) -> str:
@@ -582,6 +582,9 @@ def compile_watchlist(wl: Watchlist, max_tautomers: int = 64) -> CompiledWatchli
                 CompiledExclusion(x, _pattern(cw, x.id, x.smarts) if x.smarts else None, key)
             )
         cw.screen.finalize()
+        cw.scope_of_row = {sp[3].index: i for i, sp in enumerate(cw.scope_patterns)}
+        cw.class_of_row = {p.index: i for i, cc in enumerate(cw.classes) for p in cc.patterns}
+        cw.transform_of_row = {ct.reactant.index: i for i, ct in enumerate(cw.transforms)}
     finally:
         del blocker
     return cw

@@ -254,6 +254,11 @@ def _tautomers(
         )
 
 
+def _screened_in(of_row: dict[int, int], possible: frozenset[int]) -> list[int]:
+    """Positions (in list order) of the items with a pattern row the screen let through."""
+    return sorted({of_row[r] for r in possible if r in of_row})
+
+
 def _scope(
     cw: CompiledWatchlist,
     ctx: ComponentContext,
@@ -261,10 +266,9 @@ def _scope(
     matched: set[str],
     possible: frozenset[int],
 ) -> None:
-    if not possible:
-        return
-    for e, covers, explanation, pattern in cw.scope_patterns:
-        if pattern.index not in possible or e.id in matched:
+    for k in _screened_in(cw.scope_of_row, possible):
+        e, covers, explanation, pattern = cw.scope_patterns[k]
+        if e.id in matched:
             continue
         atoms = pattern.matches(ctx.mol, possible)
         if atoms is None:
@@ -325,10 +329,9 @@ def _classes(
     """Structural classes; ``is_`` holds the entries the component already is (exact, salt, isomer), since
     a class leading to a chemical does not describe that chemical itself (fentanyl is not an FRS)."""
     leads: set[str] = set()
-    if not possible:
-        return leads
-    for cc in cw.classes:
-        if cc.cls.leads_to in is_ or possible.isdisjoint(cc.indices):
+    for k in _screened_in(cw.class_of_row, possible):
+        cc = cw.classes[k]
+        if cc.cls.leads_to in is_:
             continue
         if cc.cls.listed and is_:
             # A class defined "unless listed in another schedule" (21 U.S.C. 812(c) Schedule I(e) for
@@ -390,12 +393,9 @@ def _transforms(
     possible: frozenset[int],
 ) -> None:
     seen: set[str] = set()
-    if not possible:
-        return
     present: dict[str, int] | None = None
-    for ct in cw.transforms:
-        if ct.reactant.index not in possible:
-            continue
+    for k in _screened_in(cw.transform_of_row, possible):
+        ct = cw.transforms[k]
         if ct.adds is not None:
             # The product will have exactly the input's heavy atoms plus ct.adds: skip the reaction
             # unless some entry has that composition.
