@@ -105,12 +105,32 @@ class LineView:
             if value:
                 names.append(value)
         for hit in self.hits + self.dormant:
-            names.append(hit.name)
+            for name in (hit.name, hit.chemical.name if hit.chemical else None):
+                if name:
+                    names.extend(_name_and_abbreviation(name))
             names.append(hit.entry_id.replace("-", " "))
             if hit.chemical:
-                names.append(hit.chemical.name)
                 names.extend(hit.chemical.synonyms)
         return names
+
+
+_ABBREVIATION = re.compile(r"\s+\(([^()]*)\)")  # after a space: "(3,4-...)phenyl" is part of a name
+
+
+def _name_and_abbreviation(name: str) -> list[str]:
+    """A name as written, without its bracketed abbreviation, and the abbreviation alone: a product
+    called "Phenylacetone" or "P2P" names "Phenylacetone (P2P)".
+
+    >>> _name_and_abbreviation("Phenylacetone (P2P)")
+    ['Phenylacetone (P2P)', 'Phenylacetone', 'P2P']
+    >>> _name_and_abbreviation("Acetone")
+    ['Acetone']
+    """
+    bracketed = _ABBREVIATION.findall(name)
+    if not bracketed:
+        return [name]
+    plain = _ABBREVIATION.sub("", name).strip()
+    return [name, plain, *(b.strip() for b in bracketed if sum(c.isalnum() for c in b) >= 2)]
 
 
 @dataclass

@@ -517,12 +517,14 @@ def end_use_vague(ctx: Context) -> Flag | None:
     text = ctx.facts.declared_end_use or ""
     folded = fold(text)
     families = {h.family for view in ctx.lines for h in view.hits if h.family}
+    entry_ids = {h.entry_id for view in ctx.lines for h in view.hits}
     for view in ctx.lines:  # an analogue is judged by the uses of the chemical it leads to
         for m in view.analogs:
             chemical = ctx.ruleset.chemical(m.leads_to or m.entry_id)
             if chemical is not None:
                 families.add(chemical.family)
-    plausible = [kw for family in sorted(families) for kw in policy.plausible_end_uses.get(family, ())]
+                entry_ids.add(chemical.id)
+    plausible = _plausible_uses(ctx, families, entry_ids)
     if folded and first_phrase(folded, plausible, prefix=True):
         return None
     vague = vague_end_use(ctx, folded)
@@ -850,13 +852,23 @@ def destination_ban(ctx: Context, view: LineView) -> Flag | None:
     return None
 
 
-def _disguises(ctx: Context, families: frozenset[str]) -> tuple[str, ...]:
-    """The disguise words that are not a real use of any of ``families`` (cached per rule set)."""
-    key = ("disguises", families)
+def _plausible_uses(ctx: Context, families: Iterable[str], entry_ids: Iterable[str]) -> list[str]:
+    """The end uses that fit chemicals of ``families`` and, beyond their family's, ``entry_ids``' own."""
+    policy = ctx.ruleset.red_flags
+    return [kw for family in sorted(families) for kw in policy.plausible_end_uses.get(family, ())] + [
+        kw for entry_id in sorted(entry_ids) for kw in policy.plausible_chemical_uses.get(entry_id, ())
+    ]
+
+
+def _disguises(ctx: Context, view: LineView) -> tuple[str, ...]:
+    """The disguise words that are not a real use of the line's chemicals (cached per rule set)."""
+    families = frozenset(h.family for h in view.hits if h.family)
+    entry_ids = frozenset(h.entry_id for h in view.hits)
+    key = ("disguises", families, entry_ids)
     cached = ctx.ruleset.memo.get(key)
     if cached is None:
         policy = ctx.ruleset.red_flags
-        genuine = [kw for family in sorted(families) for kw in policy.plausible_end_uses.get(family, ())]
+        genuine = _plausible_uses(ctx, families, entry_ids)
         # A family's known disguises stay disguises even when they also name a real use (GBL "cleaner").
         known = {w for family in families for w in policy.known_disguises.get(family, ())}
         cached = tuple(
@@ -926,7 +938,7 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     policy = ctx.ruleset.red_flags
     # A use the chemical really has is not a disguise: "grape flavor" for methyl anthranilate,
     # "almond flavour" for benzaldehyde, "fragrance" for piperonal.
-    disguise = first_phrase(product, _disguises(ctx, frozenset(h.family for h in view.hits if h.family)))
+    disguise = first_phrase(product, _disguises(ctx, view))
     high = any(h.list_I or h.controlled or h.incb_only for h in view.hits)
     # Chemicals with no innocent trade names (fentanyl precursors, controlled and INCB-only chemicals,
     # the end-user-only precursors): any description that does not name them hides them.
@@ -962,8 +974,8 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
 
 @check("END_USE_MISMATCH", "line")
 def end_use_mismatch(ctx: Context, view: LineView) -> Flag | None:
-    """The declared end use does not fit this listed chemical (none of the plausible uses of its family
-    is named, e.g. "water treatment" for methylamine).
+    """The declared end use does not fit this listed chemical (none of the plausible uses of its family,
+    or of the chemical itself, is named, e.g. "water treatment" for methylamine).
 
     review for high-risk chemicals, info for List II chemicals. Vague or missing end uses are
     END_USE_VAGUE instead.
@@ -975,7 +987,7 @@ def end_use_mismatch(ctx: Context, view: LineView) -> Flag | None:
     families = {h.family for h in view.hits if h.family}
     if not families:
         return None
-    plausible = [kw for family in families for kw in policy.plausible_end_uses.get(family, ())]
+    plausible = _plausible_uses(ctx, families, {h.entry_id for h in view.hits})
     if not plausible or first_phrase(text, plausible, prefix=True):
         return None
     high = any(h.list_I or h.controlled or h.incb_only for h in view.hits)
@@ -1082,6 +1094,9 @@ def cumulative_threshold_met(ctx: Context, agg: Aggregate) -> Flag | None:
     review: the month is a regulated transaction (thresholds are cumulative per calendar month,
     21 CFR 1310.04(f)), so this order needs its filings too.
     """
+    # an order whose lines of this chemical are all exempt mixtures adds nothing to the month's total
+    if not agg.regulated_lines:
+        return None
     if agg.scope != "threshold" or agg.order_over or not agg.month_over or not agg.single_prior_over:
         return None
     m = agg.month_measure
@@ -1109,6 +1124,8 @@ def split_below_threshold(ctx: Context, agg: Aggregate) -> Flag | None:
     paint maker's regular deliveries are consumption, not structuring, but the month still needs its
     filings.
     """
+    if not agg.regulated_lines:  # only exempt mixtures of it on this order: nothing added to the month
+        return None
     if agg.scope != "threshold" or agg.order_over or not agg.month_over or agg.single_prior_over:
         return None
     m = agg.month_measure

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from rules import countries
-from rules.context import Context, EntryHit
+from rules.context import Context, Contribution, EntryHit, measure, prior_contribution, select_threshold
 from rules.facts import HOLD, Flag, RequiredAction
 from rules.ruleset import Obligation
 
@@ -79,18 +79,51 @@ def _intermediates(ctx: Context) -> str:
     return (", and of " + " and ".join(parts)) if parts else ""
 
 
-def _prior_customer(ctx: Context, entry_id: str) -> bool:
-    """The consignee already received this chemical (or one of its waiver group) before this order."""
+def _regular_customer(ctx: Context, entry_id: str) -> bool:
+    """The consignee is a regular customer for ``entry_id`` (21 CFR 1313.24): an earlier order of it (or of
+    its waiver group) to this consignee was a regulated export, so named on a Form 486, at least the
+    advance-notice period before this order, and was not held.
+
+    An earlier order was a regulated export when it reached the threshold on its own or with the
+    earlier orders of its calendar month (a chemical with no threshold: any quantity). Orders below
+    the threshold were never on a Form 486, so they make no one a regular customer, and neither do
+    the small parts of a split month before the one that crossed the threshold.
+    """
+    rs, facts = ctx.ruleset, ctx.facts
     group = {entry_id}
-    for waiver in ctx.ruleset.waiver_groups:
+    for waiver in rs.waiver_groups:
         if waiver.meta.in_force(ctx.on) and entry_id in waiver.entry_ids:
             group |= waiver.entry_ids
-    return any(
-        group & set(prior.entry_ids)
-        and prior.order_date < ctx.facts.order_date
-        and prior.reference != ctx.facts.reference
-        for prior in ctx.facts.history.prior_lines
-    )
+    notice = [
+        o.days_before_ship for o in rs.obligations_for("regulated_export", ctx.on) if o.code == "DEA_FORM_486"
+    ]
+    notice_days = timedelta(days=notice[0] or 0) if notice else timedelta(0)
+    month_totals: dict[tuple[str, int, int], list[Contribution]] = {}
+    for prior in facts.history.prior_lines:  # in order: order date, then when stored
+        if prior.order_date >= facts.order_date or prior.reference == facts.reference:
+            continue
+        for entry in sorted(group & set(prior.entry_ids)):
+            rule = rs.mixture_rule(entry, prior.order_date)
+            if (
+                rule is not None
+                and rule.exempt_at_or_below_percent is not None
+                and prior.concentration_percent is not None
+                and prior.concentration_percent <= rule.exempt_at_or_below_percent
+            ):
+                continue  # an exempt mixture is no regulated transaction
+            scope, threshold = select_threshold(entry, facts.destination_country, rs, prior.order_date)
+            month = month_totals.setdefault((entry, prior.order_date.year, prior.order_date.month), [])
+            month.append(prior_contribution(entry, rs, prior))
+            if scope in ("any_quantity", "no_data"):
+                regulated = True
+            elif scope == "threshold" and threshold is not None:
+                total = measure(month, threshold, entry, rs)
+                regulated = total is not None and total.at_or_over
+            else:
+                regulated = False
+            if regulated and prior.status != HOLD and prior.order_date + notice_days <= facts.order_date:
+                return True
+    return False
 
 
 def required_actions(ctx: Context, flags: list[Flag]) -> list[RequiredAction]:
@@ -111,7 +144,7 @@ def required_actions(ctx: Context, flags: list[Flag]) -> list[RequiredAction]:
         for line in agg.regulated_lines:
             for obligation in per_line:
                 actions.append(_render(obligation, ctx, {"chemical": agg.name}, line))
-            if _prior_customer(ctx, agg.entry_id):
+            if _regular_customer(ctx, agg.entry_id):
                 for obligation in rs.obligations_for("regular_customer", on):
                     actions.append(_render(obligation, ctx, {"chemical": agg.name}, line))
 
@@ -129,16 +162,19 @@ def required_actions(ctx: Context, flags: list[Flag]) -> list[RequiredAction]:
         if pen is not None and (
             view.index in regulated_lines or controlled or any(h.incb_only for h in view.hits)
         ):
-            for hit in view.hits:
-                tables = [
-                    t
-                    for t, regime in (("I", "INCB_table_I"), ("II", "INCB_table_II"))
-                    if regime in hit.regimes and t in pen.tables
-                ]
-                if not tables:
-                    continue
+            # One notification per line: a line matching two Table entries (norfentanyl is also an amide
+            # of 4-AP) is one shipment of one chemical.
+            notified = [
+                (hit.name, table)
+                for hit in view.hits
+                for table, regime in (("I", "INCB_table_I"), ("II", "INCB_table_II"))
+                if regime in hit.regimes and table in pen.tables
+            ]
+            if notified:
+                names = " / ".join(dict.fromkeys(name for name, _ in notified))
+                table = " and ".join(sorted({t for _, t in notified}))
                 for obligation in rs.obligations_for("pre_export_notification", on):
-                    action = _render(obligation, ctx, {"chemical": hit.name, "table": tables[0]}, view.index)
+                    action = _render(obligation, ctx, {"chemical": names, "table": table}, view.index)
                     action.verified = action.verified and pen.meta.verified
                     actions.append(action)
         if held and view.hits:

@@ -220,6 +220,7 @@ class RedFlagPolicy:
     # Added: words with no meaning of their own in an end use; per-family disguises that are also real uses.
     end_use_filler_words: tuple[str, ...] = ()
     known_disguises: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    plausible_chemical_uses: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Added: listed chemicals with no legitimate trade through intermediaries
     # (RESTRICTED_PRECURSOR_NOT_END_USER).
     end_user_only: frozenset[str] = frozenset()
@@ -659,6 +660,8 @@ def _build(data: dict[str, Any], digest: str, directory: str) -> RuleSet:
     flag_bases = {b["flag"]: _meta(b) for b in data["flag_bases.yaml:bases"]}
 
     flags = data["red_flags.yaml"]
+    for entry_id in flags["plausible_end_uses"]["chemicals"]:
+        known("red_flags.yaml", "plausible_end_uses", "chemicals", entry_id)
     red_flags = RedFlagPolicy(
         history_multiple=flags["history"]["multiple"],
         history_window_days=flags["history"]["window_days"],
@@ -673,6 +676,9 @@ def _build(data: dict[str, Any], digest: str, directory: str) -> RuleSet:
             k: tuple(v.lower() for v in vs) for k, vs in flags["plausible_end_uses"]["families"].items()
         },
         plausible_meta=_meta(flags["plausible_end_uses"]),
+        plausible_chemical_uses={
+            k: tuple(v.lower() for v in vs) for k, vs in flags["plausible_end_uses"]["chemicals"].items()
+        },
         disguise_words=PhraseList(
             tuple(p.lower() for p in flags["disguise_words"]["phrases"]), _meta(flags["disguise_words"])
         ),

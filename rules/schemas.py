@@ -301,6 +301,12 @@ class PlausibleUsesSchema(RuleMetaSchema):
         values=fields.List(fields.String(validate=NON_EMPTY), validate=NON_EMPTY),
         required=True,
     )
+    # uses of one chemical beyond its family's (phenylacetic esters are flavours; P2P is not)
+    chemicals = fields.Dict(
+        keys=fields.String(validate=ENTRY_ID),
+        values=fields.List(fields.String(validate=NON_EMPTY), validate=NON_EMPTY),
+        load_default=dict,
+    )
 
 
 class SplittingSchema(RuleMetaSchema):

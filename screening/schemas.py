@@ -7,6 +7,7 @@ misspelt ``concentration_percent`` must not silently become 100 %).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -124,13 +125,32 @@ class OrderSchema(StrictSchema):
     )
     destination_country = CountryCode(required=True)
     transit_countries = fields.List(
-        CountryCode(), load_default=list, validate=validate.Length(max=MAX_TRANSIT_COUNTRIES)
+        CountryCode(),
+        load_default=list,
+        allow_none=True,  # null: no transit, as when omitted
+        validate=validate.Length(max=MAX_TRANSIT_COUNTRIES),
     )
     ship_date = fields.Date(allow_none=True)
     declared_end_use = OptionalText(1000)
     consignee = fields.Nested(PartySchema, required=True)
     end_user = fields.Nested(PartySchema, allow_none=True)
     lines = fields.List(fields.Nested(LineSchema), required=True)
+
+    @validates_schema
+    def validate_export(self, data: dict[str, Any], **_: Any) -> None:
+        from rules import current_ruleset
+
+        order_date = data.get("order_date") or datetime.now(UTC).date()
+        destination = data.get("destination_country")
+        if destination and destination in current_ruleset().group_members("domestic", order_date):
+            raise ValidationError(
+                f"{destination} is in the United States: this service screens exports; give the country"
+                " the goods are exported to.",
+                "destination_country",
+            )
+        # Only when both are given: an order without a date is dated today.
+        if data.get("order_date") and data.get("ship_date") and data["ship_date"] < data["order_date"]:
+            raise ValidationError("Must not be before order_date.", "ship_date")
 
     @validates("reference")
     def validate_reference(self, value: str, **_: Any) -> None:

@@ -83,6 +83,13 @@ def check(body: dict[str, Any], expect: dict[str, Any], case_id: str) -> None:
         assert all(flag["code"] != code or flag["severity"] != "hold" for flag in flags), (
             f"{case_id}: flag {code} must not be hold; {seen}"
         )
+    actions = [action["code"] for action in body.get("required_actions_detail", [])]
+    for code in expect.get("actions") or []:
+        assert code in actions, f"{case_id}: required action {code} missing; actions {actions}; {seen}"
+    for code in expect.get("absent_actions") or []:
+        assert code not in actions, f"{case_id}: required action {code} must not appear; actions {actions}"
+    for code, count in (expect.get("action_counts") or {}).items():
+        assert actions.count(code) == count, f"{case_id}: expected {count} x {code}; actions {actions}"
     for index, line_expect in (expect.get("lines") or {}).items():
         line = body["lines"][int(index)]
         if "classification" in line_expect:
@@ -146,7 +153,7 @@ def test_the_case_file_is_well_formed() -> None:
     assert len(ids) == len(set(ids))
     references = [case["order"]["reference"] for case in CASES["orders"]]
     assert len(references) == len(set(references))
-    known = {"status", "status_in", "flags", "absent", "absent_hold", "lines"}
+    known = {"status", "status_in", "flags", "absent", "absent_hold", "lines", "actions", "absent_actions", "action_counts"}
     expectations = [case["expect"] for case in CASES["orders"]]
     expectations += [step["expect"] for seq in CASES["sequences"] for step in seq["steps"]]
     for expect in expectations:

@@ -191,3 +191,17 @@ def test_last_used_is_recorded_even_by_read_only_calls(as_exporter, db_session):
     db_session.expire_all()
     key = db_session.scalar(select(ApiKey).where(ApiKey.organisation_id == as_exporter.org_id))
     assert key.last_used_at is not None
+
+
+def test_null_transit_countries_means_no_transit(as_exporter, order):
+    response = as_exporter.screen(order(transit_countries=None))
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["status"] in ("clear", "review", "hold")
+
+
+def test_a_domestic_destination_or_a_ship_date_before_the_order_is_refused(as_exporter, order, db_session):
+    body = assert_error(as_exporter.screen(order(destination_country="PR")), 422)
+    assert "United States" in body["errors"]["json"]["destination_country"][0]
+    body = assert_error(as_exporter.screen(order(order_date="2026-11-20", ship_date="2026-11-19")), 422)
+    assert "ship_date" in body["errors"]["json"]
+    assert orders_stored(db_session) == 0
