@@ -395,6 +395,13 @@ class CompiledTransform:
     # oxidation), the product's heavy atoms are the input's plus these: its composition is known before
     # the reaction is run, so inputs that cannot become any entry are skipped. None otherwise.
     adds: dict[str, int] | None = None
+    # The product template is one connected piece, so every product is one molecule: RDKit builds a
+    # product from the template's atoms plus the input atoms reachable from its mapped atoms.
+    one_piece: bool = False
+
+
+def _one_piece(rxn: rdChemReactions.ChemicalReaction) -> bool:
+    return rxn.GetNumProductTemplates() == 1 and len(Chem.GetMolFrags(rxn.GetProductTemplate(0))) == 1
 
 
 def _conserving_additions(rxn: rdChemReactions.ChemicalReaction) -> dict[str, int] | None:
@@ -570,7 +577,9 @@ def compile_watchlist(wl: Watchlist, max_tautomers: int = 64) -> CompiledWatchli
             pattern = cw.screen.add(
                 CompiledPattern(t.id, t.reaction_smarts, reactant, needs, reactant.GetNumAtoms())
             )
-            cw.transforms.append(CompiledTransform(t, rxn, pattern, _conserving_additions(rxn)))
+            cw.transforms.append(
+                CompiledTransform(t, rxn, pattern, _conserving_additions(rxn), _one_piece(rxn))
+            )
         _compile_known_names(cw)
         for x in wl.exclusions:
             key = None

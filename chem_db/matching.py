@@ -347,14 +347,15 @@ def _classes(
     return leads
 
 
-def _product_identities(product: Chem.Mol, cw: CompiledWatchlist) -> list[Identity]:
+def _product_identities(product: Chem.Mol, cw: CompiledWatchlist, one_piece: bool) -> list[Identity]:
     """Identities of a reaction product's fragments that could be analogue targets.
 
     Cheap tests first: a fragment's heavy-atom count (no sanitization needed) must equal a target's,
-    then its formula and stereo-free SMILES; only then is the InChI computed.
+    then its formula and stereo-free SMILES; only then is the InChI computed. ``one_piece``: the
+    transform's products are single molecules (no need to look for fragments).
     """
     sizes = cw.product_sizes
-    frag_atoms = Chem.GetMolFrags(product)
+    frag_atoms = ((),) if one_piece else Chem.GetMolFrags(product)
     if len(frag_atoms) == 1:
         frags = [product] if product.GetNumHeavyAtoms() in sizes else []
     elif product.GetNumAtoms() == product.GetNumHeavyAtoms() and not any(
@@ -372,8 +373,7 @@ def _product_identities(product: Chem.Mol, cw: CompiledWatchlist) -> list[Identi
         frag.UpdatePropertyCache(strict=False)
         if heavy_formula(Chem.rdMolDescriptors.CalcMolFormula(frag)) not in cw.product_heavy_formulas:
             continue
-        try:
-            frag = Chem.Mol(frag)
+        try:  # in place: the product is ours and dropped afterwards (a copy costs ~14 us)
             Chem.SanitizeMol(frag)
         except Exception:  # noqa: BLE001 - an impossible product is simply not a product
             continue
@@ -412,7 +412,9 @@ def _transforms(
             product_sets = ct.reaction.RunReactants((ctx.mol,), 20)
         except Exception:  # noqa: BLE001 - RDKit refuses odd reactant mappings; nothing to report
             continue
-        idents = [i for products in product_sets for p in products for i in _product_identities(p, cw)]
+        idents = [
+            i for products in product_sets for p in products for i in _product_identities(p, cw, ct.one_piece)
+        ]
         for ident in idents:
             for ce in cw.by_key.get(ident.inchikey, ()) or cw.by_skeleton.get(ident.skeleton, ()):
                 e = ce.entry
