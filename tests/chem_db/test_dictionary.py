@@ -136,6 +136,33 @@ def test_furanylfentanyl_by_name_is_a_fentanyl_related_substance(engine):
 
 
 @pytest.mark.parametrize(
+    "name, smiles, formula",
+    [
+        ("thiofentanyl", "CCC(=O)N(c1ccccc1)C1CCN(CCc2cccs2)CC1", "C20H26N2OS"),
+        ("ortho-fluorofentanyl", "CCC(=O)N(c1ccccc1F)C1CCN(CCc2ccccc2)CC1", "C22H27FN2O"),
+        ("meta-fluorofentanyl", "CCC(=O)N(c1cccc(F)c1)C1CCN(CCc2ccccc2)CC1", "C22H27FN2O"),
+        ("isobutyrylfentanyl", "CC(C)C(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "C23H30N2O"),
+        ("4-fluoroisobutyrylfentanyl", "CC(C)C(=O)N(c1ccc(F)cc1)C1CCN(CCc2ccccc2)CC1", "C23H29FN2O"),
+        ("tetrahydrofuranylfentanyl", "O=C(C1CCCO1)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "C24H30N2O2"),
+        ("cyclopentylfentanyl", "O=C(C1CCCC1)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "C25H32N2O"),
+        ("crotonylfentanyl", "C/C=C/C(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "C23H28N2O"),
+        ("benzoylfentanyl", "O=C(c1ccccc1)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "C26H28N2O"),
+        ("beta-hydroxyfentanyl", "CCC(=O)N(c1ccccc1)C1CCN(CC(O)c2ccccc2)CC1", "C22H28N2O2"),
+        ("ohmefentanyl", "CCC(=O)N(c1ccccc1)C1CCN(CC(O)c2ccccc2)CC1C", "C23H30N2O2"),
+        ("lofentanil", "CCC(=O)N(c1ccccc1)[C@@]1(C(=O)OC)CCN(CCc2ccccc2)C[C@H]1C", "C25H32N2O3"),
+        ("3-methylthiofentanyl", "CCC(=O)N(c1ccccc1)C1CCN(CCc2cccs2)CC1C", "C21H28N2OS"),
+        ("alpha-methylthiofentanyl", "CCC(=O)N(c1ccccc1)C1CCN(C(C)Cc2cccs2)CC1", "C21H28N2OS"),
+    ],
+)
+def test_more_fentanyl_related_substances_by_trade_name(engine, name, smiles, formula):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "listed", result.to_dict()
+    assert _components(result) == [_canon(smiles)]
+    assert result.resolved.formula == formula
+    assert any(m.class_id == "fentanyl-related-substance" and m.listed for m in result.matches)
+
+
+@pytest.mark.parametrize(
     "smiles, parent",
     [
         ("CC1=CC=CC=[C-]1.[Mg+2].[Cl-]", "Cc1[c-]cccc1"),  # o-tolylmagnesium chloride is not toluene
