@@ -15,7 +15,7 @@ from .cas import cas_check_digit_ok, normalize_cas
 from .compiled import CompiledWatchlist, KnownName
 from .config import Settings
 from .dictionary import get_dictionary, lookup_drug_name
-from .names import SaltWord, name_key, split_salt_words, strip_stereo_prefix
+from .names import SaltWord, name_key, spanish_ester_name, split_salt_words, strip_stereo_prefix
 from .opsin import names_to_smiles, opsin_available
 from .watchlist import Entry, SaltForm
 
@@ -366,6 +366,9 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     cleaned = clean_trade_name(text)
     if cleaned and cleaned != text:
         return resolve_name(cleaned, cw)
+    english = spanish_ester_name(text)  # "fenilacetato de etilo" -> "ethyl phenylacetate"
+    if english is not None:
+        return resolve_name(english, cw)
     labelled = _DEUTERATED.match(text)
     if labelled:
         # "DMSO-d6", "chloroform-d": a deuterated solvent is the chemical it labels (standardization drops

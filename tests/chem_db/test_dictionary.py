@@ -215,6 +215,52 @@ def test_spanish_names_of_common_chemicals_resolve_and_screen_none(engine, name,
     assert _components(result) == [_canon(smiles)]
 
 
+@pytest.mark.parametrize(
+    "name, smiles, entry, kind",
+    [
+        ("fenilacetato de etilo", "CCOC(=O)Cc1ccccc1", "phenylacetic-acid", "class"),  # an ester: listed
+        ("fenilacetato de metilo", "COC(=O)Cc1ccccc1", "phenylacetic-acid", "class"),
+        ("éster etílico del ácido fenilacético", "CCOC(=O)Cc1ccccc1", "phenylacetic-acid", "class"),
+        ("antranilato de metilo", "COC(=O)c1ccccc1N", "anthranilic-acid", "class"),
+        ("antranilato de etilo", "CCOC(=O)c1ccccc1N", "anthranilic-acid", "class"),
+        ("glicidato de BMK", "COC(=O)C1(C)OC1c1ccccc1", "bmk-methyl-glycidate", "exact"),
+        ("ácido glicídico de BMK", "CC1(C(=O)O)OC1c1ccccc1", "bmk-glycidic-acid", "exact"),
+        ("glicidato de metilo de PMK", "COC(=O)C1(C)OC1c1ccc2c(c1)OCO2", "pmk-glycidate", "exact"),
+        ("levomethamphetamine", "CN[C@H](C)Cc1ccccc1", "methamphetamine", "salt_or_isomer"),  # (R)
+        ("racemethamphetamine", "CNC(C)Cc1ccccc1", "methamphetamine", "salt_or_isomer"),
+        ("levamfetamine", "C[C@@H](N)Cc1ccccc1", "amphetamine", "salt_or_isomer"),  # (R)
+        ("midomafetamine", "CNC(C)Cc1ccc2c(c1)OCO2", "mdma", "exact"),  # the INN of (racemic) MDMA
+    ],
+)
+def test_spanish_and_inn_names_of_listed_chemicals_resolve_to_the_named_structure(
+    engine, name, smiles, entry, kind
+):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "listed", result.to_dict()
+    assert _components(result) == [_canon(smiles)]
+    assert any(m.entry_id == entry and m.match_type == kind and m.listed for m in result.matches)
+
+
+def test_the_spanish_name_of_p2np_is_a_p2p_designer_precursor(engine):
+    result = engine.screen(Identifiers(name="1-fenil-2-nitropropeno"))
+    assert result.classification == "analog"
+    assert _components(result) == [_canon("CC(=Cc1ccccc1)[N+](=O)[O-]")]
+    assert any(m.leads_to == "p2p" for m in result.matches)
+
+
+@pytest.mark.parametrize(
+    "name, english",
+    [
+        ("salicilato de metilo", "COC(=O)c1ccccc1O"),  # the Spanish ester rule also reads benign esters
+        ("acetato de isoamilo", "CC(=O)OCCC(C)C"),
+    ],
+)
+def test_spanish_ester_names_of_benign_esters_screen_none(engine, name, english):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "none"
+    assert _components(result) == [_canon(english)]
+
+
 def test_deas_own_abbreviation_4_anpp_is_anpp(engine):
     result = engine.screen(Identifiers(name="4-ANPP"))
     assert result.classification == "listed"
@@ -246,14 +292,24 @@ def test_every_lexicon_name_given_only_by_cas_is_the_compound_its_english_name_g
         assert key(by_cas.smiles) == key(by_name.smiles), ln.name
 
 
+# Lexicon records that are not "none" although their kind is not trade_name: the abbreviation of a listed
+# chemical, stereoisomers of controlled drugs (covered as optical isomers), and P2NP (a designer precursor).
+_LEXICON_NOT_NONE = {
+    "DEE": "listed",
+    "Levomethamphetamine": "listed",
+    "Racemethamphetamine": "listed",
+    "Levamfetamine": "listed",
+    "1-fenil-2-nitropropeno": "analog",
+}
+
+
 def test_every_lexicon_record_resolves_by_name(engine, watchlist):
     for ln in watchlist.lexicon:
         for name in (ln.name, *ln.synonyms):
             result = engine.screen(Identifiers(name=name))
             assert result.screened, name
-            expected = {"trade_name": "listed"}.get(ln.kind, "none")
-            if ln.name != "DEE":  # the abbreviation of a listed chemical
-                assert result.classification == expected, name
+            expected = _LEXICON_NOT_NONE.get(ln.name, {"trade_name": "listed"}.get(ln.kind, "none"))
+            assert result.classification == expected, name
 
 
 def test_every_lexicon_cas_number_the_dictionary_also_has_is_the_same_compound(watchlist):
