@@ -54,6 +54,7 @@ class Candidate:
     mass_known: bool = True  # False for a salt form whose structure the watchlist does not record
     polymer: bool = False  # a polymer named in the lexicon, screened as its capped repeat unit
     variable: bool = False  # a substance of variable composition, screened as representative components
+    racemate: bool = False  # a CAS number of the racemate: the SMILES shows one enantiomer, either is it
 
     def describe(self) -> str:
         what = self.name or self.smiles or self.inchi or "?"
@@ -161,6 +162,7 @@ def resolve_cas(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.F
             salt_form=salt.form if salt else None,
             name=name,
             mass_known=salt is None or bool(salt.smiles),
+            racemate="racem" in (salt.form if salt is not None else entry.cas_form).lower(),
         ), None
     known = cw.known_by_cas.get(cas)
     cand = _known_candidate("cas", text, known, cw) if known is not None else None
