@@ -209,6 +209,8 @@ def test_non_derivatives_stay_clear(engine, smiles):
         ("CC(=Cc1ccccc1)[N+](=O)[O-]", "p2p"),  # P2NP
         ("CCOC(=O)C(C(C)=O)c1ccccc1", "p2p"),  # EAPA (ethyl 3-oxo-2-phenylbutanoate)
         ("C[C@@H]([C@H](c1ccccc1)O)N(C)C(C)=O", "pseudoephedrine"),  # N-acetyl pseudoephedrine
+        ("COC(=O)C1(N(C(=O)CC)c2ccccc2)CCNCC1", "carfentanil"),  # norcarfentanil: one N-alkylation away
+        ("CCC(=O)N(c1ccccc1)C1(COC)CCNCC1", "carfentanil"),  # norsufentanil (the carfentanil-route class)
     ],
 )
 def test_designer_precursors_are_flagged_with_what_they_lead_to(engine, smiles, leads_to):
@@ -217,6 +219,21 @@ def test_designer_precursors_are_flagged_with_what_they_lead_to(engine, smiles, 
     hits = [m for m in result.matches if m.leads_to == leads_to and m.match_type == "class"]
     assert hits, result.matches
     assert hits[0].reason
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    [
+        "CC(C)(C(=O)O)c1ccc(C(O)CCCN2CCC(C(O)(c3ccccc3)c3ccccc3)CC2)cc1",  # fexofenadine
+        "COc1cc2c(cc1OC)C(=O)C(CC1CCN(Cc3ccccc3)CC1)C2",  # donepezil
+        "CCOC(=O)C1(c2ccccc2)CCN(C)CC1",  # pethidine (Schedule II, but not on the watchlist)
+        "CCOC(=O)C1(c2ccccc2)CCNCC1",  # normeperidine
+        "NC(=O)C1(N2CCCCC2)CCN(CCCC(=O)c2ccc(F)cc2)CC1",  # pipamperone
+    ],
+)
+def test_4_4_disubstituted_piperidine_drugs_are_not_carfentanil_route_intermediates(engine, smiles):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "none", result.matches
 
 
 @pytest.mark.parametrize(
