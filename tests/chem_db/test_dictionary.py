@@ -207,6 +207,13 @@ def test_polymer_excipients_are_screened_as_their_repeat_unit(engine, cas):
         ("hexano", "CCCCCC"),
         ("borohidruro de sodio", "[BH4-].[Na+]"),
         ("cloruro de propionilo", "CCC(=O)Cl"),
+        ("ciclohexanona", "O=C1CCCCC1"),
+        ("nitrometano", "C[N+](=O)[O-]"),
+        ("yoduro de potasio", "[K+].[I-]"),
+        ("yoduro de sodio", "[Na+].[I-]"),
+        ("1,4-butanodiol", "OCCCCO"),
+        ("vainillina", "COc1cc(C=O)ccc1O"),
+        ("fenetilamina", "NCCc1ccccc1"),
     ],
 )
 def test_spanish_names_of_common_chemicals_resolve_and_screen_none(engine, name, smiles):
@@ -259,6 +266,32 @@ def test_spanish_ester_names_of_benign_esters_screen_none(engine, name, english)
     result = engine.screen(Identifiers(name=name))
     assert result.classification == "none"
     assert _components(result) == [_canon(english)]
+
+
+@pytest.mark.parametrize(
+    "ids, smiles",
+    [
+        ({"name": "ketanserin"}, "O=C(c1ccc(F)cc1)C1CCN(CCn2c(=O)[nH]c3ccccc3c2=O)CC1"),  # C22H22FN3O3
+        ({"name": "ebastine"}, "CC(C)(C)c1ccc(C(=O)CCCN2CCC(OC(c3ccccc3)c3ccccc3)CC2)cc1"),  # C32H39NO2
+        ({"name": "heliotropyl acetone"}, "CC(=O)CCc1ccc2OCOc2c1"),  # a PMK homologue flavour, not PMK
+        ({"name": "strawberry glycidate"}, "CCOC(=O)C1OC1(C)c1ccccc1"),  # the 3-methyl-3-phenyl glycidate
+        ({"name": "activated carbon"}, "[C]"),
+        ({"cas": "7440-44-0"}, "[C]"),  # carbon
+        ({"cas": "34911-55-2"}, "CC(NC(C)(C)C)C(=O)c1cccc(Cl)c1"),  # bupropion
+    ],
+)
+def test_common_chemicals_the_dictionary_lacks_resolve_and_screen_none(engine, ids, smiles):
+    result = engine.screen(Identifiers(**ids))
+    assert result.classification == "none", result.to_dict()
+    assert _components(result) == [_canon(smiles)]
+
+
+def test_naphtha_stays_unresolved_rather_than_guessed(engine):
+    # Petroleum naphtha (aliphatic) and coal-tar naphtha (benzene/toluene-rich; toluene is List II) share
+    # the name: representative components would either hide toluene or flag every petroleum naphtha.
+    result = engine.screen(Identifiers(name="naphtha"))
+    assert result.classification == "unresolved"
+    assert "NAME_UNKNOWN" in [f.code for f in result.findings]
 
 
 def test_deas_own_abbreviation_4_anpp_is_anpp(engine):
