@@ -212,3 +212,81 @@ def strip_stereo_prefix(name: str) -> str:
     """
     stripped = _STEREO_PREFIX.sub("", name.strip(), count=1)
     return stripped if stripped else name
+
+
+# Spanish ester names, as written on Mexican and Central American documents, turned into the English
+# name the dictionary knows: "fenilacetato de etilo" and "éster etílico del ácido fenilacético" are
+# ethyl phenylacetate. Only the alkyl groups below are read, and the acid stem only changes by the
+# spellings below (f -> ph and the like are not guessed): a stem that does not become a real English
+# name resolves to nothing, so the rule can make a name unresolved but never another chemical.
+_ES_ALKYL = {
+    "metil": "methyl",
+    "etil": "ethyl",
+    "propil": "propyl",
+    "isopropil": "isopropyl",
+    "butil": "butyl",
+    "isobutil": "isobutyl",
+    "tercbutil": "tert-butyl",
+    "pentil": "pentyl",
+    "amil": "amyl",
+    "isoamil": "isoamyl",
+    "hexil": "hexyl",
+    "octil": "octyl",
+    "bencil": "benzyl",
+    "fenil": "phenyl",
+    "alil": "allyl",
+    "vinil": "vinyl",
+    "dimetil": "dimethyl",
+    "dietil": "diethyl",
+}
+_ES_STEM = {
+    "fenil": "phenyl",
+    "antranil": "anthranil",
+    "glicid": "glycid",
+    "salicil": "salicyl",
+    "cinam": "cinnam",
+    "ftal": "phthal",
+    "butir": "butyr",
+    "metil": "methyl",
+    "etil": "ethyl",
+    "propil": "propyl",
+    "butil": "butyl",
+    "bencil": "benzyl",
+}
+_ES_STEM_WORD = re.compile("|".join(sorted(_ES_STEM, key=len, reverse=True)))
+_ES_ATO = re.compile(r"^([a-z0-9,\-]+?)ato\s+de\s+([a-z\-]+?)o$")
+_ES_ESTER = re.compile(r"^ester\s+([a-z\-]+?)ico\s+del?\s+acido\s+([a-z0-9,\-]+?)ico$")
+
+
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.strip().lower())
+    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
+
+
+def spanish_ester_name(name: str) -> str | None:
+    """The English name of a Spanish ester name ("<acid>ato de <alkyl>o", "éster <alkyl>ico del ácido
+    <acid>ico"), or None when the name is not one of those forms or the alkyl group is not known.
+
+    >>> spanish_ester_name("fenilacetato de etilo")
+    'ethyl phenylacetate'
+    >>> spanish_ester_name("Éster etílico del ácido fenilacético")
+    'ethyl phenylacetate'
+    >>> spanish_ester_name("antranilato de metilo")
+    'methyl anthranilate'
+    >>> spanish_ester_name("fenilacetato de sodio") is None  # a salt, not an ester
+    True
+    """
+    text = _plain(name)
+    m = _ES_ATO.match(text)
+    if m is None:
+        m2 = _ES_ESTER.match(text)
+        if m2 is None:
+            return None
+        alkyl, stem = m2.group(1), m2.group(2)
+    else:
+        stem, alkyl = m.group(1), m.group(2)
+    english_alkyl = _ES_ALKYL.get(alkyl.replace("-", ""))
+    if english_alkyl is None:
+        return None
+    english_stem = _ES_STEM_WORD.sub(lambda w: _ES_STEM[w.group(0)], stem)
+    return f"{english_alkyl} {english_stem}ate"

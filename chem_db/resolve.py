@@ -15,7 +15,7 @@ from .cas import cas_check_digit_ok, normalize_cas
 from .compiled import CompiledWatchlist, KnownName
 from .config import Settings
 from .dictionary import get_dictionary, lookup_drug_name
-from .names import SaltWord, name_key, split_salt_words, strip_stereo_prefix
+from .names import SaltWord, name_key, spanish_ester_name, split_salt_words, strip_stereo_prefix
 from .opsin import names_to_smiles, opsin_available
 from .watchlist import Entry, SaltForm
 
@@ -54,6 +54,7 @@ class Candidate:
     mass_known: bool = True  # False for a salt form whose structure the watchlist does not record
     polymer: bool = False  # a polymer named in the lexicon, screened as its capped repeat unit
     variable: bool = False  # a substance of variable composition, screened as representative components
+    racemate: bool = False  # a CAS number of the racemate: the SMILES shows one enantiomer, either is it
 
     def describe(self) -> str:
         what = self.name or self.smiles or self.inchi or "?"
@@ -161,6 +162,7 @@ def resolve_cas(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.F
             salt_form=salt.form if salt else None,
             name=name,
             mass_known=salt is None or bool(salt.smiles),
+            racemate="racem" in (salt.form if salt is not None else entry.cas_form).lower(),
         ), None
     known = cw.known_by_cas.get(cas)
     cand = _known_candidate("cas", text, known, cw) if known is not None else None
@@ -366,6 +368,9 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     cleaned = clean_trade_name(text)
     if cleaned and cleaned != text:
         return resolve_name(cleaned, cw)
+    english = spanish_ester_name(text)  # "fenilacetato de etilo" -> "ethyl phenylacetate"
+    if english is not None:
+        return resolve_name(english, cw)
     labelled = _DEUTERATED.match(text)
     if labelled:
         # "DMSO-d6", "chloroform-d": a deuterated solvent is the chemical it labels (standardization drops

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdkit import Chem
-from rdkit.Chem import rdMolDescriptors
+from rdkit.Chem import rdChemReactions, rdMolDescriptors
 
 from . import results as R
 from .compiled import CompiledWatchlist
@@ -151,11 +151,51 @@ def prepare_structure(c: Candidate, s: Settings, first_index: int) -> Structure:
     return st
 
 
-def _same_parent(a: Identity, b: Identity) -> bool:
+def _same_parent(a: Identity, b: Identity, racemate: bool = False) -> bool:
     if a.inchikey == b.inchikey:
         return True
-    # Stereo given on one side only is not a disagreement (a CAS for the racemate, a flat SMILES).
-    return a.skeleton == b.skeleton and not (a.stereo_complete and b.stereo_complete)
+    if a.skeleton != b.skeleton:
+        return False
+    # Stereo given on one side only is not a disagreement (a flat SMILES); a racemate is either
+    # enantiomer (same relative configuration, the /t layer), never the other diastereomer.
+    if not (a.stereo_complete and b.stereo_complete):
+        return True
+    return racemate and a.relative_stereo == b.relative_stereo
+
+
+def _dry_key(st: Structure) -> str | None:
+    """InChIKey of a carbon-free input without its water: hydrochloric acid given as "Cl.O" is HCl."""
+    dry = [f for f in Chem.GetMolFrags(st.prepared.as_given, asMols=True) if Chem.MolToSmiles(f) != "O"]
+    if not dry:
+        return None
+    combined = dry[0]
+    for f in dry[1:]:
+        combined = Chem.CombineMols(combined, f)
+    return identify(combined).inchikey
+
+
+# A gem-diol is the hydrate of a ketone or aldehyde (4-piperidone hydrochloride monohydrate is
+# piperidine-4,4-diol hydrochloride in the solid): compared as the carbonyl compound.
+_GEM_DIOL = rdChemReactions.ReactionFromSmarts("[CX4:1]([OX2H1:2])[OX2H1]>>[C:1]=[O:2]")
+
+
+def _as_carbonyls(st: Structure) -> list[Identity] | None:
+    """The components' identities with every gem-diol written as its carbonyl, or None if none has one."""
+    out, changed = [], False
+    for ctx in st.contexts:
+        mol = ctx.mol
+        while (products := _GEM_DIOL.RunReactants((mol,))):
+            mol = products[0][0]
+            Chem.SanitizeMol(mol)
+            changed = True
+        out.append(identify(mol) if mol is not ctx.mol else ctx.identity)
+    return out if changed else None
+
+
+def _parents_agree(ia: list[Identity], ib: list[Identity], racemate: bool) -> bool:
+    a_in_b = all(any(_same_parent(x, y, racemate) for y in ib) for x in ia)
+    b_in_a = all(any(_same_parent(y, x, racemate) for x in ia) for y in ib)
+    return a_in_b or b_in_a  # one identifier may name one component of a mixture
 
 
 def structures_agree(a: Structure, b: Structure) -> bool:
@@ -166,12 +206,18 @@ def structures_agree(a: Structure, b: Structure) -> bool:
     if a.prepared.inorganic or b.prepared.inorganic:
         if a.whole and b.whole and a.whole.inchikey == b.whole.inchikey:
             return True
+        if a.prepared.inorganic and b.prepared.inorganic:
+            dry = _dry_key(a)
+            if dry is not None and dry == _dry_key(b):
+                return True  # the same acid or salt, one side with its water ("Cl.O" for 7647-01-0)
         return bool(ea and ea == eb)
     ia = [c.identity for c in a.contexts]
     ib = [c.identity for c in b.contexts]
-    a_in_b = all(any(_same_parent(x, y) for y in ib) for x in ia)
-    b_in_a = all(any(_same_parent(y, x) for x in ia) for y in ib)
-    return a_in_b or b_in_a  # one identifier may name one component of a mixture
+    racemate = a.candidate.racemate or b.candidate.racemate
+    if _parents_agree(ia, ib, racemate):
+        return True
+    ca, cb = _as_carbonyls(a), _as_carbonyls(b)
+    return (ca is not None or cb is not None) and _parents_agree(ca or ia, cb or ib, racemate)
 
 
 def _classify(matches: list[R.Match]) -> str:

@@ -5,7 +5,9 @@ Steps (each one runs only when the input needs it, so the result is identical to
 0. ``disconnect_metals`` - a salt written with a covalent metal bond ("[Na]OC(=O)C") becomes ionic.
 1. ``split_fragments``   - one molecule per disconnected fragment (only when the SMILES has a ".").
 2. ``drop_counter_ions`` - remove water, inorganic acids and ions, and the organic acids used as salt
-   formers (acetate, tartrate, maleate, mesylate ...), when an organic component remains.
+   formers (acetate, tartrate, maleate, mesylate ...), when an organic component remains that they can
+   pair with (a basic or charged parent, or an acid with an inorganic base); otherwise they are
+   components of a mixture (acetic anhydride in acetic acid, acetone over sodium chloride).
 3. ``neutralize``        - RDKit's Uncharger: carboxylates, ammonium salts written with charges.
 4. ``drop_isotopes``     - a deuterated or 13C-labelled form is the same chemical.
 5. ``deduplicate``       - a 2:1 sulfate has two identical parents; a mixture keeps one of each.
@@ -211,6 +213,58 @@ def _is_free_mineral_acid(frag: Chem.Mol) -> bool:
     return Chem.MolToSmiles(frag) in _MINERAL_ACIDS
 
 
+# What lets a parent form a salt with a counter-ion. A basic site: an uncharged amine or aniline
+# nitrogen, a pyridine- or imidazole-type ring nitrogen, an amidine, or a nitrogen already protonated
+# or quaternized (not the N+ of a nitro group or N-oxide, which is neutral overall). An acid site: a
+# carboxylic, sulfonic or phosphorus acid OH, which an inorganic base (ammonia, hydroxide) can take.
+_BASIC_SITE = Chem.MolFromSmarts(
+    "[$([NX3;+0;!$(N-[C,S,P]=[O,S]);!$(N-[N+]=O);!$(N-N=O)]),$([nX2;+0]),$([NX2;+0]=C-[NX3]),"
+    "$([N+,n+;!$(*~[O-]);!$(*=O)])]"
+)
+_ACID_SITE = Chem.MolFromSmarts("[OX2H1]-[$([CX3]=O),$([SX4](=O)=O),$([PX4]=O)]")
+_INORGANIC_BASE = Chem.MolFromSmarts("[$([NX3;+0;!$(N~O)]),$([OX1H1-]),$([OX0-2])]")
+
+
+def _salt_possible(parents: list[Chem.Mol], candidates: list[Chem.Mol]) -> bool:
+    """Whether the counter-ion candidates can pair with an organic parent: the parent is basic or
+    charged (an acid protonates it, an ion balances it), or it is an acid and a candidate is an
+    inorganic base. Otherwise the input is a mixture, not a salt: acetic anhydride in acetic acid,
+    toluene with sodium chloride.
+
+    >>> _salt_possible([Chem.MolFromSmiles("CN")], [Chem.MolFromSmiles("Cl")])
+    True
+    >>> _salt_possible([Chem.MolFromSmiles("CC[N+](=O)[O-]")], [Chem.MolFromSmiles("CC(=O)O")])
+    False
+    """
+    for p in parents:
+        if not _has_carbon(p):
+            continue  # iodine or phosphorus kept in a mixture does not form salts
+        if Chem.GetFormalCharge(p) != 0 or p.HasSubstructMatch(_BASIC_SITE):
+            return True
+        if p.HasSubstructMatch(_ACID_SITE) and any(c.HasSubstructMatch(_INORGANIC_BASE) for c in candidates):
+            return True
+    return False
+
+
+def _mixture_partners(candidates: list[Chem.Mol]) -> list[Chem.Mol]:
+    """Counter-ion candidates that pair with nothing, as mixture components: water is left out (a
+    hydrate, as before), carbon-free ions are kept together as the salt they form (sodium chloride,
+    not a chloride ion that would neutralize to hydrogen chloride), anything else stays as it is."""
+    out: list[Chem.Mol] = []
+    ions: Chem.Mol | None = None
+    for f in candidates:
+        if Chem.MolToSmiles(f) == "O":
+            continue
+        if not _has_carbon(f) and _charged(f):
+            ions = f if ions is None else Chem.CombineMols(ions, f)
+        else:
+            out.append(f)
+    if ions is not None:
+        Chem.SanitizeMol(ions)
+        out.append(ions)
+    return out
+
+
 def is_counter_ion(frag: Chem.Mol) -> bool:
     """True for water, inorganic ions and acids, and the usual organic salt formers."""
     if not _has_carbon(frag):
@@ -282,12 +336,19 @@ def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
     n_frags = len(frags)
     if n_frags > 1:
         organic = [f for f in frags if not is_counter_ion(f)]
-        if any(_has_carbon(f) for f in organic) and not any(_is_base(f) for f in organic):
+        others = [f for f in frags if all(f is not o for o in organic)]
+        mixed: set[int] = set()  # candidates kept as mixture components (not removed)
+        if any(_has_carbon(f) for f in organic) and not _salt_possible(organic, others):
+            # Nothing to pair with: acids and inorganic salts are components of a mixture (acetic
+            # anhydride in acetic acid is a mixture, not a salt of acetic anhydride).
+            organic += _mixture_partners(others)
+            mixed = {id(f) for f in others if Chem.MolToSmiles(f) != "O"}
+        elif any(_has_carbon(f) for f in organic) and not any(_is_base(f) for f in organic):
             # A mineral acid with nothing basic to protonate is not a counter-ion: "Cl.CO" is
             # methanolic hydrogen chloride, not a hydrochloride salt. It stays a component.
             organic += [f for f in frags if _is_free_mineral_acid(f)]
         if any(_has_carbon(f) for f in organic):
-            kept = {id(f) for f in organic}
+            kept = {id(f) for f in organic} | mixed
             removed = [Chem.MolToSmiles(neutralize(f)) for f in frags if id(f) not in kept]
             if removed:
                 steps.append("drop_counter_ions")

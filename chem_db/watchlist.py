@@ -186,6 +186,7 @@ class Entry:
     analog_target: bool
     notes: str
     cas_verified: bool = False  # the parent CAS was checked against a registry / the rule text
+    cas_form: str = ""  # what the parent CAS stands for when not exactly the SMILES drawn ("racemate")
     inchikey: str = ""  # of the parent SMILES as recorded (not standardized)
     family: str = ""  # the data file the entry lives in, e.g. "fentanyl"
 
@@ -570,8 +571,8 @@ def _regime(file: str, entry_id: str, data: Any, prefix: str) -> RegimeEntry:
                        code=_code(r))
 
 
-_ENTRY_KEYS = {"id", "name", "synonyms", "cas", "cas_verified", "salt_forms", "smiles", "formula", "kind",
-               "scope", "scope_patterns", "regimes", "citation", "verified", "stereo_sensitive",
+_ENTRY_KEYS = {"id", "name", "synonyms", "cas", "cas_verified", "cas_form", "salt_forms", "smiles", "formula",
+               "kind", "scope", "scope_patterns", "regimes", "citation", "verified", "stereo_sensitive",
                "analog_target", "notes"}
 _ENTRY_REQUIRED = {"id", "name", "smiles", "formula", "kind", "regimes", "citation", "verified",
                    "stereo_sensitive", "analog_target"}
@@ -643,7 +644,7 @@ def _entry(file: str, family: str, data: Any, index: int) -> Entry:
         regimes=regimes, citation=r.text("citation"), verified=r.flag("verified"),
         stereo_sensitive=r.flag("stereo_sensitive"), analog_target=r.flag("analog_target"),
         notes=r.opt_text("notes") or "", cas_verified=r.flag("cas_verified", False), inchikey=inchikey,
-        family=family,
+        family=family, cas_form=r.opt_text("cas_form") or "",
     )
 
 

@@ -69,6 +69,62 @@ def test_salts_and_hydrates_match_their_parent(engine, smiles, entry, kind, frac
 
 
 @pytest.mark.parametrize(
+    "smiles, entry, other",
+    [
+        ("CC(=O)OC(C)=O.CC(=O)O", "acetic-anhydride", "CC(=O)O"),  # acetic anhydride in acetic acid
+        ("CC(=O)Cc1ccccc1.CC(=O)O", "p2p", "CC(=O)O"),  # P2P in acetic acid
+        ("CC(C)=O.CC(=O)O", "acetone", "CC(=O)O"),
+        ("Cc1ccccc1.CC(=O)O", "toluene", "CC(=O)O"),
+        ("O=C1CCCO1.OC(=O)CC(O)(CC(=O)O)C(=O)O", "gbl", "O=C(O)CC(O)(CC(=O)O)C(=O)O"),  # GBL + citric acid
+        ("O=Cc1ccccc1.OC(=O)c1ccccc1", "benzaldehyde", "O=C(O)c1ccccc1"),  # autoxidised benzaldehyde
+        ("CC[N+](=O)[O-].CC(=O)O", "nitroethane", "CC(=O)O"),  # a nitro group is not basic
+        ("CCC(C)=O.OC=O", "mek", "O=CO"),
+        ("CCOCC.CS(=O)(=O)O", "ethyl-ether", "CS(=O)(=O)O"),
+        ("CC(=O)OC(C)=O.OC(=O)C(F)(F)F", "acetic-anhydride", "O=C(O)C(F)(F)F"),
+        ("COC(=O)C1(C)OC1c1ccc2c(c1)OCO2.CC(=O)O", "pmk-glycidate", "CC(=O)O"),
+        ("CC(C)=O.[Na+].[Cl-]", "acetone", "[Cl-].[Na+]"),  # acetone over sodium chloride
+        ("Cc1ccccc1.[Na+].[Cl-]", "toluene", "[Cl-].[Na+]"),
+        ("CC(=O)Cc1ccccc1.[Na+].[Na+].[O-]S([O-])(=O)=O", "p2p", "O=S(=O)([O-])[O-].[Na+].[Na+]"),
+        ("CCOC(=O)C1(C)OC1c1ccccc1.[Na+].[Cl-]", "bmk-ethyl-glycidate", "[Cl-].[Na+]"),
+    ],
+)
+def test_a_neutral_listed_chemical_with_an_acid_or_inorganic_salt_is_a_mixture(engine, smiles, entry, other):
+    """An acid or an ion pairs with a parent only if the parent is basic or charged; otherwise the input is
+    a mixture (not a salt the listing may not name) and the other component is screened on its own."""
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "listed", result.matches
+    match = next(m for m in result.matches if m.entry_id == entry and m.listed)
+    assert match.match_type == "exact"
+    assert "MIXTURE" in [f.code for f in result.findings]
+    assert other in [c.smiles for c in result.resolved.components]
+
+
+def test_a_hypophosphite_in_a_mixture_is_screened_not_dropped_as_a_counter_ion(engine):
+    result = engine.screen(Identifiers(smiles="CC(C)=O.[Na+].[O-][PH2]=O"))  # acetone + sodium hypophosphite
+    assert {"acetone", "hypophosphorous-acid"} <= _entries(result, listed=True)
+
+
+@pytest.mark.parametrize(
+    "smiles, entry",
+    [
+        ("CC(=O)Nc1ccccc1C(=O)O.N", "n-acetylanthranilic-acid"),  # ammonium salt of an acid entry
+        ("CNC(C)Cc1ccccc1.[Na+].[Cl-]", "methamphetamine"),  # a base with ions: as before, a salt form
+        ("C[N+](C)(C)C.[Cl-]", None),  # a quaternary ammonium chloride: the chloride is its counter-ion
+    ],
+)
+def test_acids_and_ions_still_pair_with_basic_charged_or_acidic_parents(engine, smiles, entry):
+    from rdkit import Chem
+
+    from chem_db.standardize import standardize
+
+    prepared = standardize(Chem.MolFromSmiles(smiles))
+    assert prepared.salt and len(prepared.components) == 1
+    if entry:
+        result = engine.screen(Identifiers(smiles=smiles))
+        assert next(m for m in result.matches if m.entry_id == entry).match_type == "salt_or_isomer"
+
+
+@pytest.mark.parametrize(
     "smiles, entry, kind",
     [
         ("C[C@@H]([C@@H](c1ccccc1)O)NC", "ephedrine", "exact"),  # (1R,2S)
@@ -153,6 +209,8 @@ def test_non_derivatives_stay_clear(engine, smiles):
         ("CC(=Cc1ccccc1)[N+](=O)[O-]", "p2p"),  # P2NP
         ("CCOC(=O)C(C(C)=O)c1ccccc1", "p2p"),  # EAPA (ethyl 3-oxo-2-phenylbutanoate)
         ("C[C@@H]([C@H](c1ccccc1)O)N(C)C(C)=O", "pseudoephedrine"),  # N-acetyl pseudoephedrine
+        ("COC(=O)C1(N(C(=O)CC)c2ccccc2)CCNCC1", "carfentanil"),  # norcarfentanil: one N-alkylation away
+        ("CCC(=O)N(c1ccccc1)C1(COC)CCNCC1", "carfentanil"),  # norsufentanil (the carfentanil-route class)
     ],
 )
 def test_designer_precursors_are_flagged_with_what_they_lead_to(engine, smiles, leads_to):
@@ -161,6 +219,21 @@ def test_designer_precursors_are_flagged_with_what_they_lead_to(engine, smiles, 
     hits = [m for m in result.matches if m.leads_to == leads_to and m.match_type == "class"]
     assert hits, result.matches
     assert hits[0].reason
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    [
+        "CC(C)(C(=O)O)c1ccc(C(O)CCCN2CCC(C(O)(c3ccccc3)c3ccccc3)CC2)cc1",  # fexofenadine
+        "COc1cc2c(cc1OC)C(=O)C(CC1CCN(Cc3ccccc3)CC1)C2",  # donepezil
+        "CCOC(=O)C1(c2ccccc2)CCN(C)CC1",  # pethidine (Schedule II, but not on the watchlist)
+        "CCOC(=O)C1(c2ccccc2)CCNCC1",  # normeperidine
+        "NC(=O)C1(N2CCCCC2)CCN(CCCC(=O)c2ccc(F)cc2)CC1",  # pipamperone
+    ],
+)
+def test_4_4_disubstituted_piperidine_drugs_are_not_carfentanil_route_intermediates(engine, smiles):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "none", result.matches
 
 
 @pytest.mark.parametrize(

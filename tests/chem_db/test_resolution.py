@@ -177,6 +177,42 @@ def test_agreeing_identifiers_are_not_a_conflict(engine, ids):
     assert result.classification == "listed"
 
 
+@pytest.mark.parametrize(
+    "cas, smiles, entry",
+    [
+        ("7647-01-0", "Cl.O", "hydrochloric-acid"),  # an acid's CAS with its aqueous SMILES
+        ("10034-85-2", "I.O", "hydriodic-acid"),
+        ("7664-93-9", "OS(=O)(=O)O.O", "sulfuric-acid"),
+        ("14838-15-4", "C[C@H]([C@H](c1ccccc1)O)N", "phenylpropanolamine"),  # racemate CAS, (1S,2R) SMILES
+        ("154-41-6", "C[C@H]([C@H](c1ccccc1)O)N.Cl", "phenylpropanolamine"),  # racemic PPA HCl
+        ("90-81-3", "C[C@H]([C@H](c1ccccc1)O)NC", "ephedrine"),  # racephedrine, (1S,2R) SMILES
+        ("134-71-4", "C[C@H]([C@H](c1ccccc1)O)NC.Cl", "ephedrine"),  # racephedrine HCl
+        ("40064-34-4", "OC1(O)CCNCC1.Cl", "4-piperidone"),  # HCl monohydrate CAS, gem-diol SMILES
+    ],
+)
+def test_the_same_chemical_written_two_ways_is_not_a_conflict(engine, cas, smiles, entry):
+    result = engine.screen(Identifiers(cas=cas, smiles=smiles))
+    assert "IDENTIFIER_CONFLICT" not in _codes(result), result.findings
+    assert result.classification == "listed"
+    assert entry in {m.entry_id for m in result.matches if m.listed}
+
+
+@pytest.mark.parametrize(
+    "cas, smiles",
+    [
+        ("299-42-3", "C[C@@H]([C@H](c1ccccc1)O)NC"),  # (1R,2S)-ephedrine CAS, pseudoephedrine SMILES
+        ("90-81-3", "C[C@@H]([C@H](c1ccccc1)O)NC"),  # racephedrine is not pseudoephedrine either
+        ("14838-15-4", "C[C@@H]([C@H](c1ccccc1)O)N"),  # racemic PPA is not cathine (threo)
+        ("299-42-3", "C[C@H]([C@H](c1ccccc1)O)NC"),  # one named enantiomer is not the other
+        ("67-64-1", "Cc1ccccc1"),  # acetone CAS, toluene SMILES
+        ("7647-01-0", "I.O"),  # HCl CAS, aqueous HI
+        ("41661-47-6", "OC1(O)CCN(CCc2ccccc2)CC1"),  # 4-piperidone CAS, the gem-diol of NPP
+    ],
+)
+def test_water_racemates_and_gem_diols_do_not_hide_a_real_conflict(engine, cas, smiles):
+    assert "IDENTIFIER_CONFLICT" in _codes(engine.screen(Identifiers(cas=cas, smiles=smiles)))
+
+
 def test_red_and_white_phosphorus_conflict(engine):
     result = engine.screen(Identifiers(cas="7723-14-0", name="white phosphorus"))
     assert "IDENTIFIER_CONFLICT" in _codes(result)
