@@ -111,18 +111,17 @@ def _regular_customer(ctx: Context, entry_id: str) -> bool:
                 and prior.concentration_percent <= rule.exempt_at_or_below_percent
             ):
                 continue  # an exempt mixture is no regulated transaction
-            scope, threshold = select_threshold(entry, facts.destination_country, rs, prior.order_date)
             month = month_totals.setdefault((entry, prior.order_date.year, prior.order_date.month), [])
             month.append(prior_contribution(entry, rs, prior))
+            if prior.status == HOLD or prior.order_date + notice_days > facts.order_date:
+                continue  # counts towards its month, but cannot itself make a regular customer
+            scope, threshold = select_threshold(entry, facts.destination_country, rs, prior.order_date)
             if scope in ("any_quantity", "no_data"):
-                regulated = True
-            elif scope == "threshold" and threshold is not None:
-                total = measure(month, threshold, entry, rs)
-                regulated = total is not None and total.at_or_over
-            else:
-                regulated = False
-            if regulated and prior.status != HOLD and prior.order_date + notice_days <= facts.order_date:
                 return True
+            if scope == "threshold" and threshold is not None:
+                total = measure(month, threshold, entry, rs)
+                if total is not None and total.at_or_over:
+                    return True
     return False
 
 
