@@ -153,7 +153,17 @@ def test_the_case_file_is_well_formed() -> None:
     assert len(ids) == len(set(ids))
     references = [case["order"]["reference"] for case in CASES["orders"]]
     assert len(references) == len(set(references))
-    known = {"status", "status_in", "flags", "absent", "absent_hold", "lines", "actions", "absent_actions", "action_counts"}
+    known = {
+        "status",
+        "status_in",
+        "flags",
+        "absent",
+        "absent_hold",
+        "lines",
+        "actions",
+        "absent_actions",
+        "action_counts",
+    }
     expectations = [case["expect"] for case in CASES["orders"]]
     expectations += [step["expect"] for seq in CASES["sequences"] for step in seq["steps"]]
     for expect in expectations:
