@@ -498,6 +498,9 @@ class CompiledWatchlist:
     product_compositions: set[tuple[tuple[str, int], ...]] = field(default_factory=set)
     product_flat_smiles: set[str] = field(default_factory=set)
     by_salt_key: dict[str, tuple[Entry, SaltForm]] = field(default_factory=dict)  # whole salt-form InChIKeys
+    # The mirror image of each chiral entry, by InChIKey: an InChIKey names one stereoisomer, and the
+    # enantiomer of a listed chemical is in no dictionary as often as the chemical itself.
+    by_enantiomer_key: dict[str, tuple[Entry, str]] = field(default_factory=dict)
     scope_patterns: list[tuple[Entry, str, str, CompiledPattern]] = field(default_factory=list)
     classes: list[CompiledClass] = field(default_factory=list)
     transforms: list[CompiledTransform] = field(default_factory=list)
@@ -659,6 +662,23 @@ def _index_product_targets(cw: CompiledWatchlist) -> None:
             cw.product_flat_smiles.add(Chem.MolToSmiles(ce.mol, isomericSmiles=False))
 
 
+def _enantiomer(mol: Chem.Mol) -> Chem.Mol | None:
+    """The mirror image of ``mol`` (every tetrahedral centre inverted), or None when it has none.
+
+    >>> Chem.MolToSmiles(_enantiomer(Chem.MolFromSmiles("CN[C@@H](C)[C@H](O)c1ccccc1")))
+    'CN[C@H](C)[C@@H](O)c1ccccc1'
+    >>> _enantiomer(Chem.MolFromSmiles("CC(=O)Cc1ccccc1")) is None
+    True
+    """
+    mirror = Chem.Mol(mol)
+    inverted = False
+    for atom in mirror.GetAtoms():
+        if atom.GetChiralTag() in (Chem.ChiralType.CHI_TETRAHEDRAL_CW, Chem.ChiralType.CHI_TETRAHEDRAL_CCW):
+            atom.InvertChirality()
+            inverted = True
+    return mirror if inverted else None
+
+
 def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:
     for sf in e.salt_forms:
         if sf.smiles and sf.inchikey:
@@ -683,6 +703,11 @@ def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:
     cw.entries[e.id] = ce
     cw.by_key.setdefault(ident.inchikey, []).append(ce)
     cw.by_skeleton.setdefault(ident.skeleton, []).append(ce)
+    mirror = _enantiomer(parent)
+    if mirror is not None:
+        mirror_key = Chem.MolToInchiKey(mirror)
+        if mirror_key and mirror_key != ident.inchikey:
+            cw.by_enantiomer_key.setdefault(mirror_key, (e, Chem.MolToSmiles(mirror)))
     cw.formulas.add(ident.formula)
     cw.generic_skeletons.add(generic_skeleton(parent))
     if ce.heavy_atoms <= 40:

@@ -258,6 +258,22 @@ _ES_ATO = re.compile(r"^([a-z0-9,\-]+?)ato\s+de\s+([a-z\-]+?)o$")
 _ES_ESTER = re.compile(r"^ester\s+([a-z\-]+?)ico\s+del?\s+acido\s+([a-z0-9,\-]+?)ico$")
 
 
+_EN_ESTER_OF = re.compile(r"^([a-z\-]+)\s+ester\s+of\s+(.+\s+acid)$")
+
+
+def ester_of_acid_name(name: str) -> str | None:
+    """ "<alkyl> ester of <acid> acid" in the word order the dictionaries use ("<acid> acid <alkyl> ester"),
+    or None when the name is not of that form.
+
+    >>> ester_of_acid_name("Ethyl ester of phenylacetic acid")
+    'phenylacetic acid ethyl ester'
+    >>> ester_of_acid_name("ethyl phenylacetate") is None
+    True
+    """
+    m = _EN_ESTER_OF.match(_plain(name))
+    return None if m is None else f"{m.group(2)} {m.group(1)} ester"
+
+
 def _plain(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.strip().lower())
     return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())

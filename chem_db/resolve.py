@@ -15,7 +15,14 @@ from .cas import cas_check_digit_ok, normalize_cas
 from .compiled import CompiledWatchlist, KnownName
 from .config import Settings
 from .dictionary import get_dictionary, lookup_drug_name
-from .names import SaltWord, name_key, spanish_ester_name, split_salt_words, strip_stereo_prefix
+from .names import (
+    SaltWord,
+    ester_of_acid_name,
+    name_key,
+    spanish_ester_name,
+    split_salt_words,
+    strip_stereo_prefix,
+)
 from .opsin import names_to_smiles, opsin_available
 from .watchlist import Entry, SaltForm
 
@@ -368,7 +375,9 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     cleaned = clean_trade_name(text)
     if cleaned and cleaned != text:
         return resolve_name(cleaned, cw)
-    english = spanish_ester_name(text)  # "fenilacetato de etilo" -> "ethyl phenylacetate"
+    # "fenilacetato de etilo" -> "ethyl phenylacetate"; "ethyl ester of phenylacetic acid" -> "phenylacetic
+    # acid ethyl ester"
+    english = spanish_ester_name(text) or ester_of_acid_name(text)
     if english is not None:
         return resolve_name(english, cw)
     labelled = _DEUTERATED.match(text)
@@ -449,6 +458,11 @@ def resolve_inchikey(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None
     d = get_dictionary().lookup_inchikey(key)
     if d is not None:
         return Candidate("inchikey", text, smiles=d.smiles, source="dictionary", name=d.name), None
+    mirror = cw.by_enantiomer_key.get(key)
+    if mirror is not None:  # matching then says whether the listing covers optical isomers
+        e, smiles = mirror
+        name = f"enantiomer of {e.name}"
+        return Candidate("inchikey", text, smiles=smiles, source="watchlist", name=name), None
     return None, R.Finding(
         "INCHIKEY_UNKNOWN",
         f"InChIKey {key} is in neither the watchlist nor the bundled "

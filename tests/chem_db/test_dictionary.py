@@ -237,6 +237,8 @@ def test_spanish_names_of_common_chemicals_resolve_and_screen_none(engine, name,
         ("racemethamphetamine", "CNC(C)Cc1ccccc1", "methamphetamine", "salt_or_isomer"),
         ("levamfetamine", "C[C@@H](N)Cc1ccccc1", "amphetamine", "salt_or_isomer"),  # (R)
         ("midomafetamine", "CNC(C)Cc1ccc2c(c1)OCO2", "mdma", "exact"),  # the INN of (racemic) MDMA
+        ("ethyl ester of phenylacetic acid", "CCOC(=O)Cc1ccccc1", "phenylacetic-acid", "class"),
+        ("Methyl ester of anthranilic acid", "COC(=O)c1ccccc1N", "anthranilic-acid", "class"),
     ],
 )
 def test_spanish_and_inn_names_of_listed_chemicals_resolve_to_the_named_structure(
@@ -246,6 +248,30 @@ def test_spanish_and_inn_names_of_listed_chemicals_resolve_to_the_named_structur
     assert result.classification == "listed", result.to_dict()
     assert _components(result) == [_canon(smiles)]
     assert any(m.entry_id == entry and m.match_type == kind and m.listed for m in result.matches)
+
+
+@pytest.mark.parametrize("identifiers", [{"name": "cathinone"}, {"name": "catinona"}, {"cas": "71031-15-7"}])
+def test_cathinone_is_one_reduction_from_norephedrine(engine, identifiers):
+    result = engine.screen(Identifiers(**identifiers))
+    assert result.classification == "analog", result.to_dict()
+    assert _components(result) == [_canon("C[C@H](N)C(=O)c1ccccc1")]
+    assert {m.leads_to or m.entry_id for m in result.matches} & {"phenylpropanolamine", "norpseudoephedrine"}
+
+
+@pytest.mark.parametrize(
+    "inchikey, smiles",
+    [
+        ("KWGRBVOPPLSCSI-PSASIEDQSA-N", "CN[C@H](C)[C@@H](O)c1ccccc1"),  # (1S,2R)-(+)-ephedrine
+        ("KWGRBVOPPLSCSI-SCZZXKLOSA-N", "CN[C@H](C)[C@H](O)c1ccccc1"),  # (1R,2R)-(-)-pseudoephedrine
+    ],
+)
+def test_the_inchikey_of_a_listed_enantiomer_resolves(engine, inchikey, smiles):
+    """An InChIKey names one stereoisomer; the mirror image of a listed chemical is in no dictionary as
+    often as the chemical, and the listing covers optical isomers."""
+    result = engine.screen(Identifiers(inchikey=inchikey))
+    assert result.classification == "listed", result.to_dict()
+    assert _components(result) == [_canon(smiles)]
+    assert any(m.match_type == "salt_or_isomer" and m.listed for m in result.matches)
 
 
 def test_the_spanish_name_of_p2np_is_a_p2p_designer_precursor(engine):
@@ -326,13 +352,15 @@ def test_every_lexicon_name_given_only_by_cas_is_the_compound_its_english_name_g
 
 
 # Lexicon records that are not "none" although their kind is not trade_name: the abbreviation of a listed
-# chemical, stereoisomers of controlled drugs (covered as optical isomers), and P2NP (a designer precursor).
+# chemical, stereoisomers of controlled drugs (covered as optical isomers), and P2NP and cathinone (designer
+# precursors).
 _LEXICON_NOT_NONE = {
     "DEE": "listed",
     "Levomethamphetamine": "listed",
     "Racemethamphetamine": "listed",
     "Levamfetamine": "listed",
     "1-fenil-2-nitropropeno": "analog",
+    "Cathinone": "analog",  # one ketone reduction from norephedrine
 }
 
 
