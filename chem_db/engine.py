@@ -147,14 +147,31 @@ class Engine:
 
 
 def _note_product(cw: CompiledWatchlist, result: R.LineResult, product: str) -> None:
-    """Record when the product name itself names a watchlist chemical the structure is not."""
+    """Record when the product name itself names a watchlist chemical the structure is not
+    (PRODUCT_NAME_MISMATCH), or names the very chemical the identifiers resolve to (PRODUCT_NAME_AGREES:
+    a systematic or trade name the rules' own synonyms lack is still an honest label)."""
     from .resolve import resolve_name
 
     head = product.split(",")[0].strip()
     cand = resolve_name(product, cw) or (resolve_name(head, cw) if head and head != product else None)
-    if cand is None or cand.entry_id is None:
+    if cand is None:
         return
-    if any(m.entry_id == cand.entry_id or m.leads_to == cand.entry_id for m in result.matches):
+    if result.matches and (
+        any(m.entry_id == cand.entry_id for m in result.matches)
+        if cand.entry_id is not None
+        else bool(cand.smiles) and _same_structure(cand.smiles, result)
+    ):
+        result.findings.append(
+            R.Finding(
+                "PRODUCT_NAME_AGREES",
+                f"The product name {product!r} names the chemical the identifiers resolve to.",
+                "product",
+            )
+        )
+        return
+    if cand.entry_id is None or any(
+        m.entry_id == cand.entry_id or m.leads_to == cand.entry_id for m in result.matches
+    ):
         return
     result.findings.append(
         R.Finding(
@@ -164,6 +181,26 @@ def _note_product(cw: CompiledWatchlist, result: R.LineResult, product: str) -> 
             {"product_entry": cand.entry_id},
         )
     )
+
+
+def _same_structure(smiles: str, result: R.LineResult) -> bool:
+    """Whether ``smiles`` (a dictionary or watchlist structure, never the caller's input) standardizes to
+    a component of what the line resolved to."""
+    from rdkit import Chem
+
+    from .identity import identify
+    from .standardize import standardize
+
+    if result.resolved is None:
+        return False
+    keys = {result.resolved.inchikey, *(c.inchikey for c in result.resolved.components)}
+    try:
+        mol = Chem.MolFromSmiles(smiles)
+        if mol is None:
+            return False
+        return any(identify(c).inchikey in keys for c in standardize(mol).components)
+    except Exception:  # noqa: BLE001 - a label check must never fail the screening
+        return False
 
 
 _engine: Engine | None = None

@@ -498,8 +498,13 @@ def build_aggregates(
         # of 4-AP, and chem_db reports both): the line is judged by CONTROLLED_SUBSTANCE, not thresholds.
         if any(h.controlled for h in view.hits):
             continue
+        # One chemical on one line is counted once: 1-boc-4-AP is listed itself and, as a carbamate, under
+        # 4-AP; its own entry (exact, salt or isomer) is the one its threshold and filings go by.
+        direct = {
+            h.entry_id for h in view.hits if h.us_listed and h.match.match_type in ("exact", "salt_or_isomer")
+        }
         for hit in view.hits:
-            if not hit.us_listed:
+            if not hit.us_listed or (direct and hit.entry_id not in direct):
                 continue
             agg = aggregates.setdefault(hit.entry_id, Aggregate(hit.entry_id, hit.name, []))
             agg.hits.append(hit)

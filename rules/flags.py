@@ -923,7 +923,9 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     a description that merely omits the name is review for high-risk chemicals and info for List II
     chemicals, whose trade names often omit the chemical name. A description naming another watchlist
     chemical is hold when the line really is a high-risk chemical or designer analogue (the name hides
-    it), review otherwise (a label claiming a listed chemical on something else).
+    it), review otherwise (a label claiming a listed chemical on something else). A description that
+    chem_db reads as a name of the line's own chemical (PRODUCT_NAME_AGREES: a systematic name, say) is
+    an honest label.
     """
     product = view.line.product or ""
     named_other = _product_names_another_entry(ctx, view)
@@ -931,6 +933,8 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
         return named_other
     if not product.strip() or not view.hits:
         return None
+    if any(f.code == "PRODUCT_NAME_AGREES" for f in view.line.findings):
+        return None  # chem_db read the product as a name of this very chemical (a systematic name, say)
     names = view.names()
     cas = view.line.identifiers.get("cas")
     if any(contains_phrase(product, n) for n in names) or (cas and cas in product):

@@ -243,6 +243,28 @@ def test_product_name_that_names_another_listed_chemical(engine):
     assert "PRODUCT_NAME_MISMATCH" in _codes(result)
     result = engine.screen(Identifiers(cas="67-64-1"), product="Acetone, technical grade")
     assert "PRODUCT_NAME_MISMATCH" not in _codes(result)
+    # a product naming a listed chemical on a line that matched nothing is still a mismatch
+    result = engine.screen(Identifiers(smiles="CCOC(C)=O"), product="NPP")
+    assert "PRODUCT_NAME_MISMATCH" in _codes(result)
+
+
+@pytest.mark.parametrize(
+    "product, identifiers",
+    [
+        ("1-(2-Phenylethyl)piperidin-4-one", {"cas": "39742-60-4"}),  # a systematic name of NPP
+        ("Methyl 3-(1,3-benzodioxol-5-yl)-2-methyloxirane-2-carboxylate", {"cas": "13605-48-6"}),
+        ("1,4-Dioxa-8-azaspiro[4.5]decane", {"smiles": "C1CC2(CCN1)OCCO2"}),  # dictionary name, no entry
+    ],
+)
+def test_a_product_that_names_the_line_chemical_agrees(engine, product, identifiers):
+    result = engine.screen(Identifiers(**identifiers), product=product)
+    assert "PRODUCT_NAME_AGREES" in _codes(result)
+    assert "PRODUCT_NAME_MISMATCH" not in _codes(result)
+
+
+def test_a_flavour_label_on_npp_does_not_agree(engine):
+    result = engine.screen(Identifiers(cas="39742-60-4"), product="Strawberry flavour")
+    assert not {"PRODUCT_NAME_AGREES", "PRODUCT_NAME_MISMATCH"} & set(_codes(result))
 
 
 @pytest.mark.parametrize(
