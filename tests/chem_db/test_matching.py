@@ -244,6 +244,9 @@ def test_4_4_disubstituted_piperidine_drugs_are_not_carfentanil_route_intermedia
         ("CC(=NO)Cc1ccccc1", "p2p"),  # P2P oxime: hydrolysis gives P2P
         ("C[C@@H]([C@H](c1ccccc1)O)N(C)C(C)=O", "pseudoephedrine"),  # amide hydrolysis
         ("c1ccc(C(c2ccccc2)(c2ccccc2)N2CCC(Nc3ccccc3)CC2)cc1", "4-ap"),  # trityl removal
+        ("CC(O)C(O)c1ccc2c(c1)OCO2", "pmk"),  # isosafrole glycol: pinacol rearrangement gives PMK
+        ("CC1OC1c1ccc2c(c1)OCO2", "pmk"),  # isosafrole epoxide: acid rearrangement gives PMK
+        ("CC1OC1c1ccccc1", "p2p"),  # beta-methylstyrene oxide gives P2P
     ],
 )
 def test_one_step_analogues_name_their_step(engine, smiles, leads_to):
@@ -253,6 +256,11 @@ def test_one_step_analogues_name_their_step(engine, smiles, leads_to):
     assert hits, result.matches
     assert all(m.step for m in hits)
     assert all(not m.listed for m in hits)
+
+
+@pytest.mark.parametrize("smiles", ["C1OC1c1ccccc1", "OCC(O)c1ccccc1"])  # styrene oxide and its glycol
+def test_terminal_aryl_epoxides_and_glycols_are_not_p2p_precursors(engine, smiles):
+    assert engine.screen(Identifiers(smiles=smiles)).classification == "none"
 
 
 def test_general_transform_reports_the_step(engine):
