@@ -6,14 +6,16 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from rdkit import rdBase
+from rdkit import Chem, rdBase
 
 from . import results as R
 from .compiled import CompiledWatchlist, compile_watchlist
 from .config import Settings, settings
+from .identity import identify
 from .isolation import WorkerPool
 from .resolve import Resolution, resolve
 from .screen import ENGINE_VERSION, screen_resolution, unresolved
+from .standardize import standardize
 from .watchlist import load_watchlist
 
 
@@ -186,11 +188,6 @@ def _note_product(cw: CompiledWatchlist, result: R.LineResult, product: str) -> 
 def _same_structure(smiles: str, result: R.LineResult) -> bool:
     """Whether ``smiles`` (a dictionary or watchlist structure, never the caller's input) standardizes to
     a component of what the line resolved to."""
-    from rdkit import Chem
-
-    from .identity import identify
-    from .standardize import standardize
-
     if result.resolved is None:
         return False
     keys = {result.resolved.inchikey, *(c.inchikey for c in result.resolved.components)}
