@@ -13,7 +13,7 @@ from .compiled import CompiledWatchlist, compile_watchlist
 from .config import Settings, settings
 from .identity import identify
 from .isolation import WorkerPool
-from .resolve import Resolution, resolve
+from .resolve import Resolution, resolve, resolve_name
 from .screen import ENGINE_VERSION, screen_resolution, unresolved
 from .standardize import standardize
 from .watchlist import load_watchlist
@@ -152,17 +152,15 @@ def _note_product(cw: CompiledWatchlist, result: R.LineResult, product: str) -> 
     """Record when the product name itself names a watchlist chemical the structure is not
     (PRODUCT_NAME_MISMATCH), or names the very chemical the identifiers resolve to (PRODUCT_NAME_AGREES:
     a systematic or trade name the rules' own synonyms lack is still an honest label)."""
-    from .resolve import resolve_name
-
     head = product.split(",")[0].strip()
     cand = resolve_name(product, cw) or (resolve_name(head, cw) if head and head != product else None)
     if cand is None:
         return
-    if result.matches and (
-        any(m.entry_id == cand.entry_id for m in result.matches)
-        if cand.entry_id is not None
-        else bool(cand.smiles) and _same_structure(cand.smiles, result)
-    ):
+    if cand.entry_id is not None:
+        agrees = any(m.entry_id == cand.entry_id for m in result.matches)
+    else:
+        agrees = bool(result.matches) and cand.smiles is not None and _same_structure(cand.smiles, result)
+    if agrees:
         result.findings.append(
             R.Finding(
                 "PRODUCT_NAME_AGREES",

@@ -510,12 +510,7 @@ def build_aggregates(
             agg.hits.append(hit)
             rule = ruleset.mixture_rule(hit.entry_id, on)
             concentration = view.line.concentration_percent
-            if (
-                rule is not None
-                and rule.exempt_at_or_below_percent is not None
-                and concentration is not None
-                and concentration <= rule.exempt_at_or_below_percent
-            ):
+            if rule is not None and rule.exempts(concentration):
                 agg.exempt_lines.append((view.index, rule))
                 continue
             agg.regulated_lines.append(view.index)
@@ -539,12 +534,7 @@ def build_aggregates(
         for prior in facts.history.prior_lines:
             if entry_id not in prior.entry_ids or not _prior_in_month(prior, facts):
                 continue
-            if (
-                rule is not None
-                and rule.exempt_at_or_below_percent is not None
-                and prior.concentration_percent is not None
-                and prior.concentration_percent <= rule.exempt_at_or_below_percent
-            ):
+            if rule is not None and rule.exempts(prior.concentration_percent):
                 continue
             agg.prior.append(prior_contribution(entry_id, ruleset, prior))
         if agg.threshold is not None and agg.scope == "threshold":

@@ -104,12 +104,7 @@ def _regular_customer(ctx: Context, entry_id: str) -> bool:
             continue
         for entry in sorted(group & set(prior.entry_ids)):
             rule = rs.mixture_rule(entry, prior.order_date)
-            if (
-                rule is not None
-                and rule.exempt_at_or_below_percent is not None
-                and prior.concentration_percent is not None
-                and prior.concentration_percent <= rule.exempt_at_or_below_percent
-            ):
+            if rule is not None and rule.exempts(prior.concentration_percent):
                 continue  # an exempt mixture is no regulated transaction
             month = month_totals.setdefault((entry, prior.order_date.year, prior.order_date.month), [])
             month.append(prior_contribution(entry, rs, prior))

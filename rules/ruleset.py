@@ -97,6 +97,11 @@ class MixtureRule:
     basis: str
     meta: RuleMeta
 
+    def exempts(self, concentration_percent: float | None) -> bool:
+        """A line at ``concentration_percent`` is an exempt mixture (None: the pure chemical, never)."""
+        limit = self.exempt_at_or_below_percent
+        return limit is not None and concentration_percent is not None and concentration_percent <= limit
+
 
 @dataclass(frozen=True)
 class Density:

@@ -214,22 +214,10 @@ def screen_order(
     # in between keeps the result exact (and when one was, they run again).
     evaluation = _evaluate_with_history(session, org_id, order_data, order_date, line_results, history_days)
 
-    def prepare_rows(evaluation: _Evaluation) -> _NewOrderRows:
-        return _NewOrderRows(
-            org_id,
-            order_data,
-            order_date,
-            raw,
-            digest,
-            idempotency_key,
-            line_results,
-            evaluation,
-            started,
-            actor,
-            via,
-        )
-
-    rows = prepare_rows(evaluation)  # made ready outside the lock too: under it, only the statements run
+    submission = _Submission(
+        org_id, order_data, order_date, raw, digest, idempotency_key, line_results, started, actor, via
+    )
+    rows = _NewOrderRows(submission, evaluation)  # made ready outside the lock: under it, only statements
 
     lock_for_write(session)  # from here on, one writer at a time
     if idempotency_key:  # a concurrent retry may have committed while the chemistry ran
@@ -240,7 +228,7 @@ def screen_order(
         evaluation = _evaluate_with_history(
             session, org_id, order_data, order_date, line_results, history_days
         )
-        rows = prepare_rows(evaluation)
+        rows = _NewOrderRows(submission, evaluation)
     rows.batch.write(session)
     record_audit(
         session,
@@ -254,25 +242,29 @@ def screen_order(
     return ScreeningOutcome(rows.order, rows.screening)
 
 
+@dataclass(frozen=True)
+class _Submission:
+    """What an order submission brings to its rows, whatever its history turns out to be."""
+
+    org_id: int
+    order_data: Mapping[str, Any]
+    order_date: date
+    raw: Any  # the JSON body as submitted
+    digest: str
+    idempotency_key: str | None
+    line_results: Sequence[LineResult]
+    started: float  # perf_counter() when the screening began
+    actor: Actor
+    via: str
+
+
 class _NewOrderRows:
     """Everything a newly screened order writes but the audit entry: the order and its lines, the
     consignee's spelling when new, the screening with its rows, the review case when it needs one, and
     the idempotency key when there is one."""
 
-    def __init__(
-        self,
-        org_id: int,
-        order_data: Mapping[str, Any],
-        order_date: date,
-        raw: Any,
-        digest: str,
-        idempotency_key: str | None,
-        line_results: Sequence[LineResult],
-        evaluation: _Evaluation,
-        started: float,
-        actor: Actor,
-        via: str,
-    ) -> None:
+    def __init__(self, submission: _Submission, evaluation: _Evaluation) -> None:
+        org_id, order_data, actor = submission.org_id, submission.order_data, submission.actor
         consignee = order_data["consignee"]
         consignee_key = evaluation.keys[0]  # the consignee's own normalised name comes first
         self.batch = batch = RowBatch()
@@ -280,7 +272,7 @@ class _NewOrderRows:
             id=new_id(),
             organisation_id=org_id,
             reference=order_data["reference"],
-            order_date=order_date,
+            order_date=submission.order_date,
             destination_country=order_data["destination_country"],
             transit_countries=list(order_data.get("transit_countries") or []),
             ship_date=order_data.get("ship_date"),
@@ -291,9 +283,9 @@ class _NewOrderRows:
             consignee_kind=consignee["kind"],
             consignee_key=consignee_key,
             end_user=jsonable(order_data["end_user"]) if order_data.get("end_user") else None,
-            raw_body=raw,
-            body_hash=digest,
-            submitted_via=via,
+            raw_body=submission.raw,
+            body_hash=submission.digest,
+            submitted_via=submission.via,
             submitted_by=actor.label,
         )
         batch.new(order)
@@ -323,16 +315,19 @@ class _NewOrderRows:
             ],
         )
         batch.relate(order, "review_item", None)  # a new order has no case yet (no query needed)
-        duration_ms = (time.perf_counter() - started) * 1000
+        duration_ms = (time.perf_counter() - submission.started) * 1000
         self.screening = screening = _screening_rows(
-            batch, order, line_results, evaluation.outcome, duration_ms, actor, INITIAL, None
+            batch, order, submission.line_results, evaluation.outcome, duration_ms, actor, INITIAL, None
         )
         if screening.status != CLEAR:
             start_review(batch, order, screening)
-        if idempotency_key:
+        if submission.idempotency_key:
             batch.new(
                 IdempotencyKey(
-                    organisation_id=org_id, key=idempotency_key, body_hash=digest, order_id=order.id
+                    organisation_id=org_id,
+                    key=submission.idempotency_key,
+                    body_hash=submission.digest,
+                    order_id=order.id,
                 )
             )
 
