@@ -399,7 +399,8 @@ _GRADE_WORDS = re.compile(
     r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido)\b\.?",
     re.IGNORECASE,
 )
-_PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent|wt\s*%|w/w|v/v)", re.IGNORECASE)
+# "37%", "99.5 wt%", and the Spanish "al 37%" ("ácido clorhídrico al 37%")
+_PERCENT = re.compile(r"(?:\bal\s+)?\b\d+(?:[.,]\d+)?\s*(?:%|percent|wt\s*%|w/w|v/v)", re.IGNORECASE)
 
 
 def clean_trade_name(text: str) -> str:
@@ -412,12 +413,25 @@ def clean_trade_name(text: str) -> str:
     'Acetone'
     >>> clean_trade_name("Hydrochloric acid 37%")
     'Hydrochloric acid'
+    >>> clean_trade_name("1-(1,3-Benzodioxol-5-yl)propan-2-one (PMK), 98%")
+    '1-(1,3-Benzodioxol-5-yl)propan-2-one'
+    >>> clean_trade_name("(2-Bromoethyl)benzene 98%")
+    '(2-Bromoethyl)benzene'
+    >>> clean_trade_name("Ácido clorhídrico al 37%")
+    'Ácido clorhídrico'
     """
-    head = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
-    head = re.split(r"[,;]", head, maxsplit=1)[0]
+    head = _DETACHED_NOTE.sub(" ", text)
+    head = _NOTE_SEPARATOR.split(head, maxsplit=1)[0]
     head = _PERCENT.sub(" ", head)
     head = _GRADE_WORDS.sub(" ", head)
-    return " ".join(head.split()).strip(" -/")
+    return " ".join(head.split()).strip(" -/,")
+
+
+# A note in brackets stands apart from the name ("Acetone (ACS grade)"); brackets glued to the name are
+# part of it ("(2-nitroprop-1-en-1-yl)benzene", "1-(2-phenylethyl)piperidin-4-one").
+_DETACHED_NOTE = re.compile(r"(?:(?<=\s)|^)(?:\([^()]*\)|\[[^\[\]]*\])(?=\s|$|[,;])")
+# A comma starts the description only when a space follows: "3,4-..." and "N,N-..." are locants.
+_NOTE_SEPARATOR = re.compile(r",(?=\s|$)|;")
 
 
 def resolve_inchikey(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.Finding | None]:
@@ -581,10 +595,11 @@ def _note_polymer(cand: Candidate, res: Resolution) -> None:
 
 
 def _resolve_with_opsin(pending: list[tuple[Resolution, str]], s: Settings) -> None:
-    names = [n for _, n in pending]
-    found = names_to_smiles(names, s.opsin_timeout_seconds) if s.opsin else None
-    for res, name in pending:
-        smiles = found.get(name) if found else None
+    # OPSIN reads the name without its grade or purity ("(2-bromoethyl)benzene 98%")
+    queries = [clean_trade_name(n) or n for _, n in pending]
+    found = names_to_smiles(queries, s.opsin_timeout_seconds) if s.opsin else None
+    for (res, name), query in zip(pending, queries, strict=True):
+        smiles = found.get(query) if found else None
         if smiles:
             res.candidates.append(Candidate("name", name, smiles=smiles, source="opsin", name=name))
             continue

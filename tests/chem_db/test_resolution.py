@@ -4,6 +4,7 @@ identifier conflicts."""
 from __future__ import annotations
 
 import pytest
+from rdkit import Chem
 
 from chem_db import Identifiers
 from chem_db.opsin import opsin_available
@@ -279,11 +280,39 @@ def test_a_flavour_label_on_npp_does_not_agree(engine):
         ("Ethyl ether anhydrous", "ethyl-ether"),
         ("Red phosphorus powder", "red-phosphorus"),
         ("Iodine crystals", "iodine"),
+        ("Ácido clorhídrico al 37%", "hydrochloric-acid"),
+        ("Metilamina al 40% en agua", "methylamine"),
+        # a comma inside the name is a locant, not the start of the description
+        ("3,4-Methylenedioxyphenyl-2-propanone, 98%", "pmk"),
     ],
 )
 def test_product_descriptions_with_grades_and_concentrations(engine, name, entry):
     result = engine.screen(Identifiers(name=name))
     assert entry in {m.entry_id for m in result.matches if m.listed}
+
+
+@pytest.mark.parametrize(
+    "name, smiles",
+    [
+        # brackets glued to a systematic name are part of it, not a note to drop: these once read as
+        # benzene and acetone
+        ("(2-Bromoethyl)benzene", "BrCCc1ccccc1"),
+        ("(Chloromethyl)benzene, 99%", "ClCc1ccccc1"),
+        ("1-(2-Phenylethyl)piperidin-4-one (NPP), 99%", "O=C1CCN(CCc2ccccc2)CC1"),
+    ],
+)
+def test_bracketed_parts_of_a_name_are_kept(engine, name, smiles):
+    result = engine.screen(Identifiers(name=name))
+    assert result.resolved is not None and result.resolved.smiles == Chem.CanonSmiles(smiles)
+
+
+@pytest.mark.skipif(not opsin_available(), reason="Java/OPSIN not installed")
+def test_a_systematic_name_with_brackets_and_a_purity_goes_to_opsin_whole(engine):
+    result = engine.screen(Identifiers(name="(2-Nitroprop-1-en-1-yl)benzene, 99%"))
+    assert result.classification == "analog"
+    assert "p2p" in {m.entry_id for m in result.matches}
+    result = engine.screen(Identifiers(name="(Methylamino)acetone"))  # once read as acetone
+    assert result.resolved is not None and result.resolved.smiles == "CNCC(C)=O"
 
 
 @pytest.mark.parametrize(
