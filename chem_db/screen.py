@@ -184,7 +184,7 @@ def _as_carbonyls(st: Structure) -> list[Identity] | None:
     out, changed = [], False
     for ctx in st.contexts:
         mol = ctx.mol
-        while (products := _GEM_DIOL.RunReactants((mol,))):
+        while products := _GEM_DIOL.RunReactants((mol,)):
             mol = products[0][0]
             Chem.SanitizeMol(mol)
             changed = True
@@ -218,6 +218,27 @@ def structures_agree(a: Structure, b: Structure) -> bool:
         return True
     ca, cb = _as_carbonyls(a), _as_carbonyls(b)
     return (ca is not None or cb is not None) and _parents_agree(ca or ia, cb or ib, racemate)
+
+
+def _stereo_from_another_identifier(primary: Structure, agreeing: list[Structure]) -> Structure | None:
+    """An agreeing identifier that fixes the stereochemistry the primary one leaves open, if any.
+
+    A flat SMILES with CAS 90-82-4 is pseudoephedrine, not "ephedrine or pseudoephedrine": the CAS
+    number names the stereoisomer. Single compounds only. A racemate's identifier fixes the relative
+    configuration (racemic ephedrine is still ephedrine), which is what tells the listed diastereomers apart.
+    """
+    if len(primary.contexts) != 1 or primary.prepared.inorganic:
+        return None
+    own = primary.contexts[0].identity
+    if own.stereo_complete:
+        return None
+    for other in agreeing:
+        if len(other.contexts) != 1:
+            continue
+        theirs = other.contexts[0].identity
+        if theirs.skeleton == own.skeleton and theirs.stereo_complete:
+            return other
+    return None
 
 
 def _classify(matches: list[R.Match]) -> str:
@@ -262,10 +283,23 @@ def screen_resolution(cw: CompiledWatchlist, res: Resolution, s: Settings) -> R.
     if not structures:
         return unresolved(res, cw.version, findings)
     primary = structures[0]
-    screened_structures = [primary]
+    agreeing, conflicting = [], []
     for other in structures[1:]:
-        if structures_agree(primary, other):
-            continue
+        (agreeing if structures_agree(primary, other) else conflicting).append(other)
+    specific = _stereo_from_another_identifier(primary, agreeing)
+    if specific is not None:
+        findings.append(
+            R.Finding(
+                "STEREO_FROM_IDENTIFIER",
+                f"The {primary.candidate.field} does not specify the stereochemistry; "
+                f"{specific.describe()}, the same compound with it, "
+                "so it is screened with that stereochemistry.",
+                specific.candidate.field,
+            )
+        )
+        primary = specific
+    screened_structures = [primary]
+    for other in conflicting:
         findings.append(
             R.Finding(
                 "IDENTIFIER_CONFLICT",
@@ -327,7 +361,8 @@ def screen_resolution(cw: CompiledWatchlist, res: Resolution, s: Settings) -> R.
         ]
         if len(same) == 1:
             resolved.name = same[0].name
-    fraction = _mass_fraction(cw, primary, matches)
+    # the first identifier's form (free base or salt) as before, even when another one fixed its stereo
+    fraction = _mass_fraction(cw, structures[0], matches)
     if failed and not matches:
         result = unresolved(res, cw.version, findings)
         result.resolved = resolved

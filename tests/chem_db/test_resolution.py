@@ -179,6 +179,29 @@ def test_agreeing_identifiers_are_not_a_conflict(engine, ids):
 
 
 @pytest.mark.parametrize(
+    "ids, entry",
+    [
+        ({"cas": "90-82-4", "smiles": "CNC(C)C(O)c1ccccc1"}, "pseudoephedrine"),
+        ({"cas": "345-78-8", "smiles": "CNC(C)C(O)c1ccccc1.Cl"}, "pseudoephedrine"),  # the HCl salt's CAS
+        ({"name": "ephedrine", "smiles": "CNC(C)C(O)c1ccccc1"}, "ephedrine"),
+        ({"name": "(±)-ephedrine", "smiles": "CNC(C)C(O)c1ccccc1"}, "ephedrine"),  # racemic, still ephedrine
+        ({"cas": "14838-15-4", "smiles": "CC(N)C(O)c1ccccc1"}, "phenylpropanolamine"),
+    ],
+)
+def test_a_flat_smiles_takes_the_stereo_another_identifier_gives(engine, ids, entry):
+    result = engine.screen(Identifiers(**ids))
+    assert {m.entry_id for m in result.matches} == {entry}
+    assert "STEREO_UNSPECIFIED" not in _codes(result) and "IDENTIFIER_CONFLICT" not in _codes(result)
+    assert "STEREO_FROM_IDENTIFIER" in _codes(result)
+
+
+def test_a_flat_smiles_alone_still_reports_both_diastereomers(engine):
+    result = engine.screen(Identifiers(smiles="CNC(C)C(O)c1ccccc1"))
+    assert {m.entry_id for m in result.matches} == {"ephedrine", "pseudoephedrine"}
+    assert "STEREO_UNSPECIFIED" in _codes(result)
+
+
+@pytest.mark.parametrize(
     "cas, smiles, entry",
     [
         ("7647-01-0", "Cl.O", "hydrochloric-acid"),  # an acid's CAS with its aqueous SMILES
