@@ -304,6 +304,8 @@ def test_spanish_ester_names_of_benign_esters_screen_none(engine, name, english)
         ({"name": "activated carbon"}, "[C]"),
         ({"cas": "7440-44-0"}, "[C]"),  # carbon
         ({"cas": "34911-55-2"}, "CC(NC(C)(C)C)C(=O)c1cccc(Cl)c1"),  # bupropion
+        ({"name": "Helional"}, "CC(C=O)Cc1ccc2OCOc2c1"),  # the dictionary's name row is phenobarbital
+        ({"name": "Tropional"}, "CC(C=O)Cc1ccc2OCOc2c1"),
     ],
 )
 def test_common_chemicals_the_dictionary_lacks_resolve_and_screen_none(engine, ids, smiles):
