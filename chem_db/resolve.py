@@ -395,7 +395,7 @@ _GRADE_WORDS = re.compile(
     r"\b(?:technical|tech|reagent|acs|usp|nf|bp|ep|jp|fcc|hplc|lab(?:oratory)?|analytical|ar|gr|"
     r"grade|pure|purified|extra|high|purity|min|approx|ca|solution|soln|aqueous|aq|in\s+water|"
     r"grado|técnico|tecnico|reactivo|solución|solucion|acuosa|en\s+agua|pureza|industrial|bulk|"
-    r"anhydrous|anhidro|anhidra|amorphous|amorfo|amorfa|powder|powdered|crystals?|crystalline|flakes?|pellets?|granular|"
+    r"anhydrous|anhidro|anhidra|amorphous|amorfo|amorfa|foil|wire|ribbon|turnings|shot|powder|powdered|crystals?|crystalline|flakes?|pellets?|granular|"
     r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido)\b\.?",
     re.IGNORECASE,
 )

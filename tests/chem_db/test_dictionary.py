@@ -306,6 +306,8 @@ def test_spanish_ester_names_of_benign_esters_screen_none(engine, name, english)
         ({"cas": "34911-55-2"}, "CC(NC(C)(C)C)C(=O)c1cccc(Cl)c1"),  # bupropion
         ({"name": "Helional"}, "CC(C=O)Cc1ccc2OCOc2c1"),  # the dictionary's name row is phenobarbital
         ({"name": "Tropional"}, "CC(C=O)Cc1ccc2OCOc2c1"),
+        ({"name": "aluminum foil"}, "[Al]"),  # a metal's form is a product-description word
+        ({"name": "magnesium ribbon"}, "[Mg]"),
     ],
 )
 def test_common_chemicals_the_dictionary_lacks_resolve_and_screen_none(engine, ids, smiles):

@@ -304,6 +304,7 @@ def test_a_flavour_label_on_npp_does_not_agree(engine):
         ("Red phosphorus powder", "red-phosphorus"),
         ("Iodine crystals", "iodine"),
         ("Fósforo rojo amorfo", "red-phosphorus"),
+        ("Iodine, resublimed pellets", "iodine"),
         ("Ácido clorhídrico al 37%", "hydrochloric-acid"),
         ("Metilamina al 40% en agua", "methylamine"),
         # a comma inside the name is a locant, not the start of the description
