@@ -321,3 +321,40 @@ def test_4ap_amide_hydrochloride_is_not_taken_for_a_halide(order, line):
     assert "THRESHOLD_MET" in codes(
         evaluate(order([amide_salt], order_date=date(2023, 6, 1), ship_date=None))
     )
+
+
+# ---- the threshold of every country the goods are destined for (consignee's, end user's), the lowest ----
+DESTINED = [
+    # destination, consignee country, end user country, entry, kg, status, code, threshold country
+    ("PA", "PA", "CO", "acetone", 500.0, "review", "THRESHOLD_MET", "CO"),  # designated 150 kg via Panama
+    ("PA", "EC", None, "toluene", 300.0, "review", "THRESHOLD_MET", "EC"),  # the consignee's country
+    ("CA", "CA", "MX", "mibk", 2000.0, "review", "THRESHOLD_MET", "MX"),  # not a Canadian export
+    ("CA", "CA", "CA", "mibk", 2000.0, "clear", "NOT_REGULATED_FOR_DESTINATION", None),
+    ("MX", "MX", "CA", "mibk", 2000.0, "review", "THRESHOLD_MET", "MX"),
+    ("MX", "MX", "US", "acetone", 500.0, None, "LISTED_BELOW_THRESHOLD", "MX"),  # a US party is no export
+]
+
+
+@pytest.mark.parametrize(
+    ("destination", "consignee", "end_user", "entry_id", "kg", "status", "code", "country"), DESTINED
+)
+def test_threshold_of_the_country_the_goods_are_destined_for(
+    order, line, destination, consignee, end_user, entry_id, kg, status, code, country
+):
+    from rules.facts import Party
+
+    facts = order(
+        [line(0, entry_id, kg, "kg", lists=["DEA List II"], product=entry_id)],
+        destination=destination,
+        consignee=Party(
+            "Importadora Andina SA", consignee, "end_user" if end_user is None else "distributor", "x"
+        ),
+    )
+    if end_user is not None:
+        facts.end_user = Party("Usuario Final SA", end_user, "end_user", "y")
+    outcome = evaluate(facts)
+    if status is not None:
+        assert outcome.status == status or (status == "review" and outcome.status == "hold")
+    hit = flag(outcome, code)
+    if code == "THRESHOLD_MET":
+        assert hit.evidence["threshold_country"] == country
