@@ -358,3 +358,19 @@ def test_threshold_of_the_country_the_goods_are_destined_for(
     hit = flag(outcome, code)
     if code == "THRESHOLD_MET":
         assert hit.evidence["threshold_country"] == country
+
+
+def test_aqueous_solution_between_tabulated_strengths_is_interpolated(ruleset):
+    """30 % methylamine lies between water and the tabulated 40 % solution, not at liquefied methylamine's
+    0.66 kg/L; 35 % hydrochloric acid between the 32 % and 37 % rows."""
+    from rules.units import WATER_KG_PER_L, density_for
+
+    methylamine = density_for("methylamine", ruleset, 30)
+    assert methylamine is not None and methylamine.solution and not methylamine.verified
+    assert methylamine.kg_per_l == pytest.approx(WATER_KG_PER_L + (0.90 - WATER_KG_PER_L) * 30 / 40)
+    hcl = density_for("hydrochloric-acid", ruleset, 35)
+    assert hcl is not None and 1.16 < hcl.kg_per_l < 1.18
+    assert density_for("methylamine", ruleset, 40).kg_per_l == 0.90  # a tabulated strength as it is
+    assert (
+        density_for("acetone", ruleset, 30).kg_per_l == ruleset.densities["acetone"].kg_per_l
+    )  # no solutions
