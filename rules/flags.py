@@ -1316,7 +1316,11 @@ def quantity_beyond_history(ctx: Context, agg: Aggregate) -> Flag | None:
                 earlier.append(c)
     if not earlier or any(c.base_kg is None for c in agg.current):
         return None
-    largest = max(c.base_kg or 0.0 for c in earlier)
+    # Orders are compared with orders: an earlier order of two 300 kg lines was a 600 kg order.
+    per_order: dict[str, float] = {}
+    for c in earlier:
+        per_order[c.reference] = per_order.get(c.reference, 0.0) + (c.base_kg or 0.0)
+    largest = max(per_order.values())
     now = sum(c.base_kg or 0.0 for c in agg.current)
     if largest <= 0 or now <= policy.history_multiple * largest:
         return None
