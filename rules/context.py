@@ -493,10 +493,23 @@ def prior_contribution(entry_id: str, ruleset: RuleSet, prior: PriorLine) -> Con
     return counted
 
 
+# Quantities pass through unit factors, densities and percentages in floating point: 1 L of 57 % hydriodic
+# acid is 1 x 1.7 x 0.57 = 0.9689999999999999 kg, which is the 0.969 kg threshold. A total within this
+# relative distance of the threshold is at it (numerical tolerance, not a regulatory figure).
+_AT_THRESHOLD = 1e-9
+
+
 def _compare(amount: float, limit: float, ruleset: RuleSet) -> bool:
+    """Whether ``amount`` reaches ``limit`` under the rule set's comparison (at_or_above | above).
+
+    >>> from rules import load_ruleset
+    >>> _compare(1 * 1.7 * 0.57, 0.969, load_ruleset()), _compare(0.968, 0.969, load_ruleset())
+    (True, False)
+    """
+    at = abs(amount - limit) <= _AT_THRESHOLD * abs(limit)
     if ruleset.threshold_comparison == "above":
-        return amount > limit
-    return amount >= limit
+        return amount > limit and not at
+    return amount >= limit or at
 
 
 def measure(
