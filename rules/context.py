@@ -184,6 +184,7 @@ class Aggregate:
     prior: list[Contribution] = field(default_factory=list)
     threshold: Threshold | None = None
     scope: str = "threshold"  # threshold | any_quantity | not_for_destination | no_data
+    threshold_country: str | None = None  # the country the goods go to whose threshold applies
     unconvertible: list[int] = field(default_factory=list)  # lines whose volume had no density
     order_measure: Measure | None = None
     month_measure: Measure | None = None
@@ -375,17 +376,57 @@ def select_threshold(
     if not applicable:
         return "not_for_destination", None
 
-    def as_kg(row: Threshold) -> float:
-        if row.mass_kg is not None:
-            return row.mass_kg
-        density = units.density_for(entry_id, ruleset)
-        volume_gal = row.volume_gal or 0.0
-        return units.to_litres(volume_gal, "gal") * (density.kg_per_l if density else 1.0)
-
-    chosen = min(applicable, key=as_kg)
+    chosen = min(applicable, key=lambda row: _threshold_kg(entry_id, row, ruleset))
     if (chosen.mass_kg == 0) or (chosen.mass_kg is None and chosen.volume_gal == 0):
         return "any_quantity", chosen
     return "threshold", chosen
+
+
+def destined_for(facts: OrderFacts, ruleset: RuleSet, on: date) -> dict[str, str]:
+    """Every country the goods are declared to go to, with the role that names it: the destination, then
+    the consignee's and the end user's own countries when they differ (goods shipped to a Panamanian
+    forwarder for a Colombian end user are destined for Colombia). Domestic (US) and malformed codes are
+    left out: they are no export destination."""
+    domestic = ruleset.group_members("domestic", on)
+    where = {facts.destination_country: "destination"}
+    for role, party in (("consignee", facts.consignee), ("end user", facts.end_user)):
+        code = (party.country or "").upper() if party is not None else ""
+        if len(code) == 2 and code.isalpha() and code not in domestic:
+            where.setdefault(code, role)
+    return where
+
+
+_SCOPE_RANK = {"no_data": 0, "any_quantity": 0, "threshold": 1, "not_for_destination": 2}
+
+
+def select_order_threshold(
+    entry_id: str, facts: OrderFacts, ruleset: RuleSet, on: date
+) -> tuple[str, Threshold | None, str]:
+    """(scope, threshold, country) for ``entry_id`` on this order: the most stringent of the thresholds
+    for every country the goods are destined for (:func:`destined_for`). 21 CFR 1310.04(f) sets reduced
+    thresholds for exports and transshipments *to* designated countries and MIBK's for exports *destined
+    for* the Western Hemisphere except Canada (60 FR 19509): an intermediate stop elsewhere does not
+    change where the goods are going."""
+    best: tuple[str, Threshold | None, str] | None = None
+    best_key: tuple[int, float] | None = None
+    for country in destined_for(facts, ruleset, on):
+        scope, threshold = select_threshold(entry_id, country, ruleset, on)
+        limit = 0.0
+        if scope == "threshold" and threshold is not None:
+            limit = _threshold_kg(entry_id, threshold, ruleset)
+        key = (_SCOPE_RANK[scope], limit)
+        if best_key is None or key < best_key:
+            best, best_key = (scope, threshold, country), key
+    assert best is not None  # the destination is always there
+    return best
+
+
+def _threshold_kg(entry_id: str, row: Threshold, ruleset: RuleSet) -> float:
+    """A threshold row as kg, to compare rows (a volume-only row through the chemical's density)."""
+    if row.mass_kg is not None:
+        return row.mass_kg
+    density = units.density_for(entry_id, ruleset)
+    return units.to_litres(row.volume_gal or 0.0, "gal") * (density.kg_per_l if density else 1.0)
 
 
 def contribution(
@@ -452,10 +493,23 @@ def prior_contribution(entry_id: str, ruleset: RuleSet, prior: PriorLine) -> Con
     return counted
 
 
+# Quantities pass through unit factors, densities and percentages in floating point: 1 L of 57 % hydriodic
+# acid is 1 x 1.7 x 0.57 = 0.9689999999999999 kg, which is the 0.969 kg threshold. A total within this
+# relative distance of the threshold is at it (numerical tolerance, not a regulatory figure).
+_AT_THRESHOLD = 1e-9
+
+
 def _compare(amount: float, limit: float, ruleset: RuleSet) -> bool:
+    """Whether ``amount`` reaches ``limit`` under the rule set's comparison (at_or_above | above).
+
+    >>> from rules import load_ruleset
+    >>> _compare(1 * 1.7 * 0.57, 0.969, load_ruleset()), _compare(0.968, 0.969, load_ruleset())
+    (True, False)
+    """
+    at = abs(amount - limit) <= _AT_THRESHOLD * abs(limit)
     if ruleset.threshold_comparison == "above":
-        return amount > limit
-    return amount >= limit
+        return amount > limit and not at
+    return amount >= limit or at
 
 
 def measure(
@@ -529,7 +583,7 @@ def build_aggregates(
             agg.current.append(counted)
 
     for entry_id, agg in aggregates.items():
-        agg.scope, agg.threshold = select_threshold(entry_id, facts.destination_country, ruleset, on)
+        agg.scope, agg.threshold, agg.threshold_country = select_order_threshold(entry_id, facts, ruleset, on)
         rule = ruleset.mixture_rule(entry_id, on)
         for prior in facts.history.prior_lines:
             if entry_id not in prior.entry_ids or not _prior_in_month(prior, facts):

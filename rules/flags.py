@@ -24,6 +24,7 @@ from rules.context import (
     Context,
     EntryHit,
     LineView,
+    destined_for,
     prior_contribution,
 )
 from rules.facts import HOLD, INFO, REVIEW, FindingFacts, Flag, Party, PriorLine
@@ -1030,6 +1031,7 @@ def _threshold_evidence(ctx: Context, agg: Aggregate) -> dict[str, Any]:
             "verified": t.meta.verified,
         },
         "scope": agg.scope,
+        "threshold_country": agg.threshold_country,
         "comparison": ctx.ruleset.threshold_comparison,
         "this_order": None
         if agg.order_measure is None
@@ -1043,6 +1045,16 @@ def _threshold_evidence(ctx: Context, agg: Aggregate) -> dict[str, Any]:
         },
         "orders": [c.as_evidence() for c in agg.current + agg.prior],
     }
+
+
+def _destined_elsewhere(ctx: Context, agg: Aggregate) -> str:
+    """ " for goods destined for Colombia (the end user's country)" when the threshold that applies is
+    that of a country other than the destination, else ""."""
+    country = agg.threshold_country
+    if not country or country == ctx.facts.destination_country:
+        return ""
+    role = destined_for(ctx.facts, ctx.ruleset, ctx.on).get(country, "")
+    return f" for goods destined for {countries.country_name(country)} (the {role}'s country)"
 
 
 def _threshold_verified(agg: Aggregate) -> bool:
@@ -1074,7 +1086,7 @@ def threshold_met(ctx: Context, agg: Aggregate) -> Flag | None:
         assert m is not None
         message = (
             f"{agg.name}: {m.amount:,.3f} {m.unit} on this order is at or above the export threshold of "
-            f"{m.limit:,.3f} {m.unit}."
+            f"{m.limit:,.3f} {m.unit}{_destined_elsewhere(ctx, agg)}."
         )
     citation = (
         agg.threshold.meta.citation if agg.threshold else ctx.ruleset.flag_basis("THRESHOLD_MET").citation
@@ -1304,7 +1316,11 @@ def quantity_beyond_history(ctx: Context, agg: Aggregate) -> Flag | None:
                 earlier.append(c)
     if not earlier or any(c.base_kg is None for c in agg.current):
         return None
-    largest = max(c.base_kg or 0.0 for c in earlier)
+    # Orders are compared with orders: an earlier order of two 300 kg lines was a 600 kg order.
+    per_order: dict[str, float] = {}
+    for c in earlier:
+        per_order[c.reference] = per_order.get(c.reference, 0.0) + (c.base_kg or 0.0)
+    largest = max(per_order.values())
     now = sum(c.base_kg or 0.0 for c in agg.current)
     if largest <= 0 or now <= policy.history_multiple * largest:
         return None

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from rules import countries
-from rules.context import Context, Contribution, EntryHit, measure, prior_contribution, select_threshold
+from rules.context import Context, Contribution, EntryHit, measure, prior_contribution, select_order_threshold
 from rules.facts import HOLD, Flag, RequiredAction
 from rules.ruleset import Obligation
 
@@ -110,7 +110,7 @@ def _regular_customer(ctx: Context, entry_id: str) -> bool:
             month.append(prior_contribution(entry, rs, prior))
             if prior.status == HOLD or prior.order_date + notice_days > facts.order_date:
                 continue  # counts towards its month, but cannot itself make a regular customer
-            scope, threshold = select_threshold(entry, facts.destination_country, rs, prior.order_date)
+            scope, threshold, _ = select_order_threshold(entry, facts, rs, prior.order_date)
             if scope in ("any_quantity", "no_data"):
                 return True
             if scope == "threshold" and threshold is not None:

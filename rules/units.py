@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rules.ruleset import RuleSet
+    from rules.ruleset import Density, RuleSet, SolutionDensity
 
 # Accepted unit strings (case-insensitive on input); the API schema uses this tuple.
 UNITS: tuple[str, ...] = ("mg", "g", "kg", "t", "lb", "mL", "L", "gal")
@@ -23,6 +23,10 @@ _VOLUME_L = {"ml": 1e-3, "l": 1.0, "gal": 3.785411784}  # US liquid gallon
 LITRES_PER_GALLON = _VOLUME_L["gal"]
 # Tolerance (percentage points) for using a tabulated solution density for a declared concentration.
 _SOLUTION_MATCH_POINTS = 1.0
+# Water at 25 °C (CRC Handbook of Chemistry and Physics): physical data, not regulation. The tabulated
+# solutions (densities.yaml `solutions`) are aqueous, so a concentration between them is read off the line
+# from water (0 %) through them to the pure chemical (100 %).
+WATER_KG_PER_L = 0.997
 
 
 class UnitError(ValueError):
@@ -72,21 +76,42 @@ def density_for(
     entry_id: str, ruleset: RuleSet, concentration_percent: float | None = None
 ) -> DensityUsed | None:
     """The density to turn a volume of ``entry_id`` (at that concentration) into mass, or None."""
+    density = ruleset.densities.get(entry_id)
     if concentration_percent is not None and concentration_percent < 100:
+        rows = sorted(
+            (row for row in ruleset.solutions if row.entry_id == entry_id),
+            key=lambda row: row.concentration_percent,
+        )
         best = None
-        for row in ruleset.solutions:
-            if row.entry_id != entry_id:
-                continue
+        for row in rows:
             gap = abs(row.concentration_percent - concentration_percent)
             if gap <= _SOLUTION_MATCH_POINTS and (best is None or gap < best[0]):
                 best = (gap, row)
         if best is not None:
             row = best[1]
             return DensityUsed(row.kg_per_l, row.citation, row.verified, True)
-    density = ruleset.densities.get(entry_id)
+        if rows:
+            # An aqueous solution at a strength not tabulated (30 % methylamine, 47 % hydriodic acid): the
+            # pure liquid's density (liquefied methylamine 0.66, HI 2.5) is far off; interpolate instead.
+            return _interpolated(concentration_percent, rows, density)
     if density is None:
         return None
     return DensityUsed(density.kg_per_l, density.citation, density.verified, False)
+
+
+def _interpolated(percent: float, rows: list[SolutionDensity], pure: Density | None) -> DensityUsed:
+    """The density at ``percent`` on the line through water (0 %), the tabulated solutions and the pure
+    chemical (100 %, when on file; else the strongest solution's density holds above it)."""
+    points: list[tuple[float, float, str]] = [(0.0, WATER_KG_PER_L, "water")]
+    points += [(r.concentration_percent, r.kg_per_l, r.citation) for r in rows]
+    if pure is not None:
+        points.append((100.0, pure.kg_per_l, pure.citation))
+    for (c0, d0, s0), (c1, d1, s1) in zip(points, points[1:], strict=False):
+        if c0 <= percent <= c1:
+            value = d0 + (d1 - d0) * (percent - c0) / (c1 - c0)
+            return DensityUsed(value, f"interpolated between {c0:g} % and {c1:g} % ({s0}; {s1})", False, True)
+    c, d, source = points[-1]
+    return DensityUsed(d, f"as at {c:g} % ({source})", False, True)
 
 
 def to_kg(

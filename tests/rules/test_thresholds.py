@@ -321,3 +321,56 @@ def test_4ap_amide_hydrochloride_is_not_taken_for_a_halide(order, line):
     assert "THRESHOLD_MET" in codes(
         evaluate(order([amide_salt], order_date=date(2023, 6, 1), ship_date=None))
     )
+
+
+# ---- the threshold of every country the goods are destined for (consignee's, end user's), the lowest ----
+DESTINED = [
+    # destination, consignee country, end user country, entry, kg, status, code, threshold country
+    ("PA", "PA", "CO", "acetone", 500.0, "review", "THRESHOLD_MET", "CO"),  # designated 150 kg via Panama
+    ("PA", "EC", None, "toluene", 300.0, "review", "THRESHOLD_MET", "EC"),  # the consignee's country
+    ("CA", "CA", "MX", "mibk", 2000.0, "review", "THRESHOLD_MET", "MX"),  # not a Canadian export
+    ("CA", "CA", "CA", "mibk", 2000.0, "clear", "NOT_REGULATED_FOR_DESTINATION", None),
+    ("MX", "MX", "CA", "mibk", 2000.0, "review", "THRESHOLD_MET", "MX"),
+    ("MX", "MX", "US", "acetone", 500.0, None, "LISTED_BELOW_THRESHOLD", "MX"),  # a US party is no export
+]
+
+
+@pytest.mark.parametrize(
+    ("destination", "consignee", "end_user", "entry_id", "kg", "status", "code", "country"), DESTINED
+)
+def test_threshold_of_the_country_the_goods_are_destined_for(
+    order, line, destination, consignee, end_user, entry_id, kg, status, code, country
+):
+    from rules.facts import Party
+
+    facts = order(
+        [line(0, entry_id, kg, "kg", lists=["DEA List II"], product=entry_id)],
+        destination=destination,
+        consignee=Party(
+            "Importadora Andina SA", consignee, "end_user" if end_user is None else "distributor", "x"
+        ),
+    )
+    if end_user is not None:
+        facts.end_user = Party("Usuario Final SA", end_user, "end_user", "y")
+    outcome = evaluate(facts)
+    if status is not None:
+        assert outcome.status == status or (status == "review" and outcome.status == "hold")
+    hit = flag(outcome, code)
+    if code == "THRESHOLD_MET":
+        assert hit.evidence["threshold_country"] == country
+
+
+def test_aqueous_solution_between_tabulated_strengths_is_interpolated(ruleset):
+    """30 % methylamine lies between water and the tabulated 40 % solution, not at liquefied methylamine's
+    0.66 kg/L; 35 % hydrochloric acid between the 32 % and 37 % rows."""
+    from rules.units import WATER_KG_PER_L, density_for
+
+    methylamine = density_for("methylamine", ruleset, 30)
+    assert methylamine is not None and methylamine.solution and not methylamine.verified
+    assert methylamine.kg_per_l == pytest.approx(WATER_KG_PER_L + (0.90 - WATER_KG_PER_L) * 30 / 40)
+    hcl = density_for("hydrochloric-acid", ruleset, 35)
+    assert hcl is not None and 1.16 < hcl.kg_per_l < 1.18
+    assert density_for("methylamine", ruleset, 40).kg_per_l == 0.90  # a tabulated strength as it is
+    assert (
+        density_for("acetone", ruleset, 30).kg_per_l == ruleset.densities["acetone"].kg_per_l
+    )  # no solutions
