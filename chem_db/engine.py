@@ -149,8 +149,9 @@ class Engine:
 
 
 def _note_product(cw: CompiledWatchlist, result: R.LineResult, product: str) -> None:
-    """Record when the product name itself names a watchlist chemical the structure is not
-    (PRODUCT_NAME_MISMATCH), or names the very chemical the identifiers resolve to (PRODUCT_NAME_AGREES:
+    """Record when the product name itself names a chemical the structure is not: a watchlist chemical,
+    or, on a line that matched the watchlist, any other known chemical (PRODUCT_NAME_MISMATCH), or names
+    the very chemical the identifiers resolve to (PRODUCT_NAME_AGREES:
     a systematic or trade name the rules' own synonyms lack is still an honest label)."""
     head = product.split(",")[0].strip()
     cand = resolve_name(product, cw) or (resolve_name(head, cw) if head and head != product else None)
@@ -169,16 +170,20 @@ def _note_product(cw: CompiledWatchlist, result: R.LineResult, product: str) -> 
             )
         )
         return
-    if cand.entry_id is None or any(
-        m.entry_id == cand.entry_id or m.leads_to == cand.entry_id for m in result.matches
-    ):
+    if cand.entry_id is None:
+        # The product names another, unlisted chemical ("Sodium chloride" on methylamine): a listed
+        # chemical or an analogue under the name of something else is the mislabelling the rules look for.
+        if cand.smiles is None or not result.matches:
+            return
+    elif any(m.entry_id == cand.entry_id or m.leads_to == cand.entry_id for m in result.matches):
         return
     result.findings.append(
         R.Finding(
             "PRODUCT_NAME_MISMATCH",
-            f"The product name {product!r} names {cand.name}, but the identifiers resolve to something else.",
+            f"The product name {product!r} names {cand.name or cand.smiles}, but the identifiers resolve "
+            "to something else.",
             "product",
-            {"product_entry": cand.entry_id},
+            {"product_entry": cand.entry_id, "product_smiles": cand.smiles},
         )
     )
 

@@ -884,7 +884,7 @@ def _disguises(ctx: Context, view: LineView) -> tuple[str, ...]:
 
 
 def _product_names_another_entry(ctx: Context, view: LineView) -> Flag | None:
-    """chem_db's PRODUCT_NAME_MISMATCH finding: the product names a watchlist chemical the line is not."""
+    """chem_db's PRODUCT_NAME_MISMATCH finding: the product names another chemical than the line's."""
     findings = [f for f in view.line.findings if f.code == "PRODUCT_NAME_MISMATCH"]
     if not findings:
         return None
@@ -914,7 +914,8 @@ def _product_names_another_entry(ctx: Context, view: LineView) -> Flag | None:
 def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     """The product description does not fit the chemical: it does not name the listed chemical the line
     actually is (a "strawberry flavour", "cleaning concentrate" or "Intermediate X" that resolves to a
-    listed chemical), or it names a watchlist chemical that the identifiers are not (chem_db's finding).
+    listed chemical), or it names another chemical than the identifiers resolve to (chem_db's finding:
+    a watchlist chemical on any line, any other known chemical on a line that matched the watchlist).
 
     hold when the description dresses a List I, controlled or INCB-only chemical up as something
     harmless (flavour, cleaner, intermediate, sample...) that is not one of the chemical's real uses
@@ -923,9 +924,10 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     INCB-only chemical or an end-user-only precursor (APAAN, MAPA, PMK glycidate...) does not name it
     ("Sodium chloride" on NPP): they have no innocent trade names;
     a description that merely omits the name is review for high-risk chemicals and info for List II
-    chemicals, whose trade names often omit the chemical name. A description naming another watchlist
-    chemical is hold when the line really is a high-risk chemical or designer analogue (the name hides
-    it), review otherwise (a label claiming a listed chemical on something else). A description that
+    chemicals, whose trade names often omit the chemical name. A description naming another chemical
+    ("Sodium chloride" on methylamine, "NPP" on acetone) is hold when the line really is a high-risk
+    chemical or designer analogue (the name hides it), review otherwise (a label claiming a listed
+    chemical on something else, or a List II chemical under another chemical's name). A description that
     chem_db reads as a name of the line's own chemical (PRODUCT_NAME_AGREES: a systematic name, say) is
     an honest label.
     """

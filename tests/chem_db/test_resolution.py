@@ -286,6 +286,26 @@ def test_a_product_that_names_the_line_chemical_agrees(engine, product, identifi
     assert "PRODUCT_NAME_MISMATCH" not in _codes(result)
 
 
+@pytest.mark.parametrize(
+    "cas, product",
+    [
+        ("74-89-5", "Sodium chloride"),
+        ("67-64-1", "Ethanol"),
+        ("96-48-0", "1,4-Butanediol"),
+        ("108-88-3", "Xylene"),
+    ],
+)
+def test_a_product_naming_another_unlisted_chemical_on_a_listed_line_is_a_mismatch(engine, cas, product):
+    result = engine.screen(Identifiers(cas=cas), product=product)
+    finding = next(f for f in result.findings if f.code == "PRODUCT_NAME_MISMATCH")
+    assert finding.detail["product_entry"] is None and finding.detail["product_smiles"]
+
+
+def test_a_product_naming_an_unlisted_chemical_on_an_unlisted_line_is_no_finding(engine):
+    result = engine.screen(Identifiers(cas="64-17-5"), product="Sodium chloride")  # ethanol
+    assert not {"PRODUCT_NAME_AGREES", "PRODUCT_NAME_MISMATCH"} & set(_codes(result))
+
+
 def test_a_flavour_label_on_npp_does_not_agree(engine):
     result = engine.screen(Identifiers(cas="39742-60-4"), product="Strawberry flavour")
     assert not {"PRODUCT_NAME_AGREES", "PRODUCT_NAME_MISMATCH"} & set(_codes(result))
