@@ -400,6 +400,11 @@ _GRADE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent|wt\s*%|w/w|v/v)", re.IGNORECASE)
+# A note in brackets stands apart from the name: a space (or the start) before it, and a space, a
+# comma or semicolon or the end after it. A comma or semicolon ends the name when a space or a figure
+# follows it ("Methylamine, 40%", "Acetone,99.5%"), not between locants ("2,5-", "N,N-").
+_NOTE_IN_BRACKETS = re.compile(r"(?:(?<=\s)|^)(?:\([^()]*\)|\[[^\[\]]*\])(?=\s|[,;]|$)")
+_NOTE_SEPARATOR = re.compile(r";|,(?=\s|\d+(?:[.,]\d+)?\s*(?:%|percent|wt|w/w|v/v))", re.IGNORECASE)
 
 
 def clean_trade_name(text: str) -> str:
@@ -412,9 +417,19 @@ def clean_trade_name(text: str) -> str:
     'Acetone'
     >>> clean_trade_name("Hydrochloric acid 37%")
     'Hydrochloric acid'
+
+    Brackets and commas that belong to the name stay: a bracket glued to a word ("diethyl
+    (phenylacetyl)malonate", "tert-butyl phenyl(piperidin-4-yl)carbamate") and a locant comma
+    ("2,5-dimethoxy...") are part of a systematic name, and dropping them would leave another chemical
+    (diethyl malonate, tert-butyl phenylcarbamate).
+
+    >>> clean_trade_name("diethyl (phenylacetyl)malonate")
+    'diethyl (phenylacetyl)malonate'
+    >>> clean_trade_name("1-(2,5-dimethoxyphenyl)-2-nitropropene, 98%")
+    '1-(2,5-dimethoxyphenyl)-2-nitropropene'
     """
-    head = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
-    head = re.split(r"[,;]", head, maxsplit=1)[0]
+    head = _NOTE_IN_BRACKETS.sub(" ", text)
+    head = _NOTE_SEPARATOR.split(head, maxsplit=1)[0]
     head = _PERCENT.sub(" ", head)
     head = _GRADE_WORDS.sub(" ", head)
     return " ".join(head.split()).strip(" -/")

@@ -311,3 +311,23 @@ def test_salt_of_a_listed_inorganic_acid_by_name(engine, name, fraction):
     match = next(m for m in result.matches if m.entry_id == "hypophosphorous-acid")
     assert match.match_type == "salt_or_isomer" and match.listed
     assert result.parent_mass_fraction == pytest.approx(fraction, abs=0.002)
+
+
+@pytest.mark.skipif(not opsin_available(), reason="Java/OPSIN not installed")
+@pytest.mark.parametrize(
+    "name, classification, entry",
+    [
+        # a bracket glued to the name is part of it (cut, it left diethyl malonate, a phenylcarbamate)
+        ("diethyl (phenylacetyl)malonate", "analog", "p2p"),
+        ("tert-butyl phenyl(piperidin-4-yl)carbamate", "listed", "4-ap"),  # a carbamate of 4-AP
+        ("ethyl (3,4-methylenedioxyphenyl)acetoacetate", "analog", "pmk"),
+        # a note in brackets or after a comma is still dropped
+        ("Phenylacetone (P2P)", "listed", "p2p"),
+        ("Acetone,99.5%", "listed", "acetone"),
+        ("Toluene [HPLC grade]", "listed", "toluene"),
+    ],
+)
+def test_brackets_and_commas_inside_a_systematic_name_are_kept(engine, name, classification, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == classification, result.to_dict()
+    assert entry in {m.entry_id for m in result.matches} | {m.leads_to for m in result.matches}
