@@ -120,6 +120,7 @@ SALT_WORDS: dict[str, SaltWord] = {
     "ammoniumsalt": SaltWord("N"),
     "ammonium": SaltWord("N"),
     "hydrate": SaltWord("O"),
+    "h2o": SaltWord("O"),
     "monohydrate": SaltWord("O"),
     "hidrato": SaltWord("O"),
     "monohidrato": SaltWord("O"),

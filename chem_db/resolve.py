@@ -16,6 +16,7 @@ from .compiled import CompiledWatchlist, KnownName
 from .config import Settings
 from .dictionary import get_dictionary, lookup_drug_name
 from .names import (
+    NameParts,
     SaltWord,
     ester_of_acid_name,
     name_key,
@@ -308,6 +309,27 @@ def _named_salt_form(entry: Entry, words: tuple[str, ...]) -> SaltForm | None:
     return None
 
 
+def _acid_of_anion(parts: NameParts) -> str:
+    """The acid a metal or ammonium salt name is made of: "calcium phenylacetate" is calcium and the anion
+    of phenylacetic acid. Looking the "-ate" word up as it stands would read "phenylacetate" as phenyl
+    acetate (name keys ignore spaces), an ester of another acid. Returns "" when the name is not of that
+    form, so the base is looked up as it stands.
+
+    >>> _acid_of_anion(split_salt_words("calcium phenylacetate"))
+    'phenylacetic acid'
+    >>> _acid_of_anion(split_salt_words("ephedrine hydrochloride"))
+    ''
+    """
+    words = parts.base.split()
+    if (
+        len(words) == 1
+        and words[0].lower().endswith("ate")
+        and all(w.metal or w.counter_smiles == "N" for w in parts.salts)
+    ):
+        return f"{words[0][:-3]}ic acid"
+    return ""
+
+
 def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     """A name through the watchlist's names and synonyms, then the dictionary; salt words understood.
 
@@ -316,7 +338,12 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     found = _lookup_plain_name(text, cw)
     parts = split_salt_words(text)
     if parts is not None:
-        base = _lookup_plain_name(parts.base, cw) or _lookup_plain_name(strip_stereo_prefix(parts.base), cw)
+        acid = _acid_of_anion(parts)
+        base = (
+            (_lookup_plain_name(acid, cw) if acid else None)
+            or _lookup_plain_name(parts.base, cw)
+            or _lookup_plain_name(strip_stereo_prefix(parts.base), cw)
+        )
         # "ethyl acetate" is a name, not the acetate salt of "ethyl": a whole-name hit wins unless
         # it names the same watchlist entry as the base.
         if (
@@ -399,7 +426,11 @@ _GRADE_WORDS = re.compile(
     r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido)\b\.?",
     re.IGNORECASE,
 )
-_PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent|wt\s*%|w/w|v/v)", re.IGNORECASE)
+_PERCENT = re.compile(
+    r"(?:\b(?:al|at|a)\s+)?\b\d+(?:[.,]\d+)?\s*(?:%|percent|wt\s*%|w/w|v/v|m\b|n\b|mol/l\b)", re.IGNORECASE
+)
+# After a concentration, the solvent it is in: "2.0 M in THF", "33% in absolute ethanol", "al 40% en agua".
+_SOLVENT_TAIL = re.compile(r"\s(?:in|en)\s.*$", re.IGNORECASE)
 # A note in brackets stands apart from the name: a space (or the start) before it, and a space, a
 # comma or semicolon or the end after it. A comma or semicolon ends the name when a space or a figure
 # follows it ("Methylamine, 40%", "Acetone,99.5%"), not between locants ("2,5-", "N,N-").
@@ -417,6 +448,10 @@ def clean_trade_name(text: str) -> str:
     'Acetone'
     >>> clean_trade_name("Hydrochloric acid 37%")
     'Hydrochloric acid'
+    >>> clean_trade_name("Methylamine solution 2.0 M in methanol")
+    'Methylamine'
+    >>> clean_trade_name("metilamina al 40% en agua")
+    'metilamina'
 
     Brackets and commas that belong to the name stay: a bracket glued to a word ("diethyl
     (phenylacetyl)malonate", "tert-butyl phenyl(piperidin-4-yl)carbamate") and a locant comma
@@ -430,7 +465,9 @@ def clean_trade_name(text: str) -> str:
     """
     head = _NOTE_IN_BRACKETS.sub(" ", text)
     head = _NOTE_SEPARATOR.split(head, maxsplit=1)[0]
-    head = _PERCENT.sub(" ", head)
+    head, concentrations = _PERCENT.subn(" ", head)
+    if concentrations:
+        head = _SOLVENT_TAIL.sub(" ", head)
     head = _GRADE_WORDS.sub(" ", head)
     return " ".join(head.split()).strip(" -/")
 

@@ -331,3 +331,25 @@ def test_brackets_and_commas_inside_a_systematic_name_are_kept(engine, name, cla
     result = engine.screen(Identifiers(name=name))
     assert result.classification == classification, result.to_dict()
     assert entry in {m.entry_id for m in result.matches} | {m.leads_to for m in result.matches}
+
+
+@pytest.mark.parametrize(
+    "name, entry",
+    [
+        ("metilamina al 40%", "methylamine"),  # Spanish "al 40%"
+        ("Methylamine solution 2.0 M in methanol", "methylamine"),  # molarity and solvent
+        ("methylamine 2M in THF", "methylamine"),
+        ("Methylamine, 33% in absolute ethanol", "methylamine"),
+        ("Ethylamine 2.0M in THF", "ethylamine"),
+        ("4-Piperidone HCl H2O", "4-piperidone"),  # "H2O" as a hydrate word
+        ("4-piperidone HCl·H2O", "4-piperidone"),
+        # a metal or ammonium salt of an "-ate" is the salt of the "-ic acid", not of the "-ate" read as an
+        # ester name ("phenylacetate" and "phenyl acetate" share a lookup key)
+        ("calcium phenylacetate", "phenylacetic-acid"),
+        ("ammonium phenylacetate", "phenylacetic-acid"),
+        ("potassium anthranilate", "anthranilic-acid"),
+    ],
+)
+def test_product_descriptions_with_molarity_solvent_hydrate_and_salt_words(engine, name, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert entry in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
