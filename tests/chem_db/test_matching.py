@@ -211,6 +211,10 @@ def test_non_derivatives_stay_clear(engine, smiles):
         ("C[C@@H]([C@H](c1ccccc1)O)N(C)C(C)=O", "pseudoephedrine"),  # N-acetyl pseudoephedrine
         ("COC(=O)C1(N(C(=O)CC)c2ccccc2)CCNCC1", "carfentanil"),  # norcarfentanil: one N-alkylation away
         ("CCC(=O)N(c1ccccc1)C1(COC)CCNCC1", "carfentanil"),  # norsufentanil (the carfentanil-route class)
+        # amides and carbamates of 4-piperidinol: one oxidation from a listed 4-piperidone amide/carbamate
+        ("CC(=O)N1CCC(O)CC1", "4-piperidone"),  # 1-acetyl-4-hydroxypiperidine
+        ("O=C(OCc1ccccc1)N1CCC(O)CC1", "4-piperidone"),  # 1-Cbz-4-hydroxypiperidine
+        ("CCOC(=O)N1CCC(O)CC1", "4-piperidone"),  # ethyl 4-hydroxypiperidine-1-carboxylate
     ],
 )
 def test_designer_precursors_are_flagged_with_what_they_lead_to(engine, smiles, leads_to):
