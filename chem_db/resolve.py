@@ -435,6 +435,10 @@ _SOLVENT_TAIL = re.compile(r"\s(?:in|en)\s.*$", re.IGNORECASE)
 # comma or semicolon or the end after it. A comma or semicolon ends the name when a space or a figure
 # follows it ("Methylamine, 40%", "Acetone,99.5%"), not between locants ("2,5-", "N,N-").
 _NOTE_IN_BRACKETS = re.compile(r"(?:(?<=\s)|^)(?:\([^()]*\)|\[[^\[\]]*\])(?=\s|[,;]|$)")
+# The inverted parts of a CAS index name, after its commas: substituent prefixes ("3-oxo-2-phenyl-",
+# "alpha-[1-(methylamino)ethyl]-"), the ester or salt ("ethyl ester", "sodium salt") and stereo
+# descriptors ("[R-(R*,S*)]-"). A comma followed by anything else starts a product note.
+_INDEX_NAME_PART = re.compile(r"^\s*(?:[^%,;]*-|[a-z0-9,\-() ]*\b(?:ester|salt))\s*$", re.IGNORECASE)
 _NOTE_SEPARATOR = re.compile(r";|,(?=\s|\d+(?:[.,]\d+)?\s*(?:%|percent|wt|w/w|v/v))", re.IGNORECASE)
 
 
@@ -458,18 +462,25 @@ def clean_trade_name(text: str) -> str:
     ("2,5-dimethoxy...") are part of a systematic name, and dropping them would leave another chemical
     (diethyl malonate, tert-butyl phenylcarbamate).
 
+    >>> clean_trade_name("Butanoic acid, 3-oxo-2-phenyl-, ethyl ester, 98%")
+    'Butanoic acid, 3-oxo-2-phenyl-, ethyl ester'
     >>> clean_trade_name("diethyl (phenylacetyl)malonate")
     'diethyl (phenylacetyl)malonate'
     >>> clean_trade_name("1-(2,5-dimethoxyphenyl)-2-nitropropene, 98%")
     '1-(2,5-dimethoxyphenyl)-2-nitropropene'
     """
     head = _NOTE_IN_BRACKETS.sub(" ", text)
-    head = _NOTE_SEPARATOR.split(head, maxsplit=1)[0]
+    pieces = _NOTE_SEPARATOR.split(head)
+    head, inverted = pieces[0], ""
+    for piece in pieces[1:]:  # a CAS index name goes on after its commas ("2-Propanone, 1-phenyl-")
+        if not _INDEX_NAME_PART.match(piece):
+            break
+        inverted = f"{inverted},{piece}"
     head, concentrations = _PERCENT.subn(" ", head)
     if concentrations:
         head = _SOLVENT_TAIL.sub(" ", head)
     head = _GRADE_WORDS.sub(" ", head)
-    return " ".join(head.split()).strip(" -/")
+    return " ".join(head.split()).strip(" -/") + " ".join(inverted.split())
 
 
 def resolve_inchikey(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.Finding | None]:

@@ -4,6 +4,7 @@ identifier conflicts."""
 from __future__ import annotations
 
 import pytest
+from rdkit import Chem
 
 from chem_db import Identifiers
 from chem_db.opsin import opsin_available
@@ -353,3 +354,22 @@ def test_brackets_and_commas_inside_a_systematic_name_are_kept(engine, name, cla
 def test_product_descriptions_with_molarity_solvent_hydrate_and_salt_words(engine, name, entry):
     result = engine.screen(Identifiers(name=name))
     assert entry in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
+
+
+@pytest.mark.skipif(not opsin_available(), reason="Java/OPSIN not installed")
+@pytest.mark.parametrize(
+    "name, classification, entry, smiles",
+    [
+        # CAS index names the dictionary lacks: the part after the comma is part of the name. Cut there,
+        # EAPA became butyric acid (none), 1-phenethyl-4-piperidinol became 4-piperidinol
+        ("Butanoic acid, 3-oxo-2-phenyl-, ethyl ester", "analog", "p2p", "CCOC(=O)C(C(C)=O)c1ccccc1"),
+        ("4-Piperidinol, 1-(2-phenylethyl)-", "analog", "npp", "OC1CCN(CCc2ccccc2)CC1"),
+        ("Benzeneacetic acid, 2-methoxyethyl ester", "listed", "phenylacetic-acid", "COCCOC(=O)Cc1ccccc1"),
+        ("2-Propanone, 1-phenyl-, 99%", "listed", "p2p", "CC(=O)Cc1ccccc1"),  # the purity note still goes
+    ],
+)
+def test_cas_index_names_keep_their_inverted_parts(engine, name, classification, entry, smiles):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == classification, result.to_dict()
+    assert entry in {m.entry_id for m in result.matches} | {m.leads_to for m in result.matches}
+    assert result.resolved.smiles == Chem.MolToSmiles(Chem.MolFromSmiles(smiles))
