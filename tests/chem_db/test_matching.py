@@ -472,3 +472,25 @@ def test_the_frs_class_does_not_take_in_entries_or_benzylfentanyl(engine, smiles
 def test_mineral_acid_is_a_counter_ion_only_next_to_a_base(engine, smiles, expected):
     result = engine.screen(Identifiers(smiles=smiles))
     assert {m.entry_id for m in result.matches if m.listed} == expected
+
+
+@pytest.mark.parametrize(
+    "identifiers, fraction",
+    [
+        # PubChem's spelling of hypophosphite, without the two P-H hydrogens (formula PO2)
+        ({"smiles": "[Na+].[O-]P=O"}, 0.750),
+        ({"smiles": "OP=O"}, 1.0),
+        ({"smiles": "[Ca+2].[O-]P=O.[O-]P=O"}, 0.776),
+        ({"cas": "7681-53-0", "smiles": "[Na+].[O-]P=O"}, 0.750),  # and it agrees with the salt's CAS number
+        ({"name": "sodium hypophosphite", "smiles": "[Na+].[O-]P=O"}, 0.750),
+    ],
+)
+def test_hypophosphite_written_without_its_p_h_hydrogens_is_hypophosphite(engine, identifiers, fraction):
+    result = engine.screen(Identifiers(**identifiers))
+    assert "hypophosphorous-acid" in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
+    assert "IDENTIFIER_CONFLICT" not in {f.code for f in result.findings}
+    assert result.parent_mass_fraction == pytest.approx(fraction, abs=0.002)
+
+
+def test_phosphorous_acid_is_not_hypophosphorous_acid(engine):
+    assert engine.screen(Identifiers(smiles="OP(O)O")).classification == "none"
