@@ -339,10 +339,12 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     parts = split_salt_words(text)
     if parts is not None:
         acid = _acid_of_anion(parts)
+        labelled = _DEUTERATED.match(parts.base)  # "methylamine-d3 hydrochloride": the labelled chemical
         base = (
             (_lookup_plain_name(acid, cw) if acid else None)
             or _lookup_plain_name(parts.base, cw)
             or _lookup_plain_name(strip_stereo_prefix(parts.base), cw)
+            or (_lookup_plain_name(labelled.group(1), cw) if labelled else None)
         )
         # "ethyl acetate" is a name, not the acetate salt of "ethyl": a whole-name hit wins unless
         # it names the same watchlist entry as the base.
@@ -423,7 +425,9 @@ _GRADE_WORDS = re.compile(
     r"grade|pure|purified|extra|high|purity|min|approx|ca|solution|soln|aqueous|aq|in\s+water|"
     r"grado|técnico|tecnico|reactivo|solución|solucion|acuosa|en\s+agua|pureza|industrial|bulk|"
     r"anhydrous|anhidro|anhidra|powder|powdered|crystals?|crystalline|flakes?|pellets?|granular|"
-    r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido)\b\.?",
+    r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido|"
+    r"natural|free\s+base|freebase|base|resublimed|sublimed|resublimado|sublimado|amorfo|amorphous|"
+    r"food|alimenticio|alimentario|pharmaceutical|farmacéutico|farmaceutico|cosmetic|cosmético|cosmetico|kosher)\b\.?",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(

@@ -373,3 +373,21 @@ def test_cas_index_names_keep_their_inverted_parts(engine, name, classification,
     assert result.classification == classification, result.to_dict()
     assert entry in {m.entry_id for m in result.matches} | {m.leads_to for m in result.matches}
     assert result.resolved.smiles == Chem.MolToSmiles(Chem.MolFromSmiles(smiles))
+
+
+@pytest.mark.parametrize(
+    "name, entry",
+    [
+        ("Efedrina base", "ephedrine"),  # "base" (free base) is a form word
+        ("ephedrine free base", "ephedrine"),
+        ("Safrol natural", "safrole"),
+        ("Benzaldehído grado alimenticio", "benzaldehyde"),  # food grade
+        ("Yodo resublimado", "iodine"),
+        ("Fósforo rojo amorfo", "red-phosphorus"),
+        ("methylamine-d3 hydrochloride", "methylamine"),  # a labelled salt is a salt of the labelled chemical
+        ("ephedrine-d3 hydrochloride", "ephedrine"),
+    ],
+)
+def test_trade_form_words_and_labelled_salts(engine, name, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert entry in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
