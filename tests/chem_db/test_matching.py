@@ -215,6 +215,7 @@ def test_non_derivatives_stay_clear(engine, smiles):
         ("CC(=O)N1CCC(O)CC1", "4-piperidone"),  # 1-acetyl-4-hydroxypiperidine
         ("O=C(OCc1ccccc1)N1CCC(O)CC1", "4-piperidone"),  # 1-Cbz-4-hydroxypiperidine
         ("CCOC(=O)N1CCC(O)CC1", "4-piperidone"),  # ethyl 4-hydroxypiperidine-1-carboxylate
+        ("OCc1ccc2c(c1)OCO2", "piperonal"),  # piperonyl alcohol: one oxidation from piperonal
     ],
 )
 def test_designer_precursors_are_flagged_with_what_they_lead_to(engine, smiles, leads_to):
