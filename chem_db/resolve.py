@@ -417,7 +417,8 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     return None
 
 
-_DEUTERATED = re.compile(r"^(.+?)-d(?:[1-9][0-9]?)?$", re.IGNORECASE)
+# An isotope label after the name: "-d6", "-D3", "-13C6", "-15N", "-13C6-15N2".
+_DEUTERATED = re.compile(r"^(.+?)(?:-(?:d|13c|15n|18o)(?:[1-9][0-9]?)?)+$", re.IGNORECASE)
 
 
 _GRADE_WORDS = re.compile(
@@ -431,10 +432,14 @@ _GRADE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(
-    r"(?:\b(?:al|at|a)\s+)?\b\d+(?:[.,]\d+)?\s*(?:%|percent|wt\s*%|w/w|v/v|m\b|n\b|mol/l\b)", re.IGNORECASE
+    r"(?:\b(?:al|at|a)\s+)?\b\d+(?:[.,]\d+)?\s*"
+    r"(?:%|percent|wt\s*%|w/w|v/v|m\b|n\b|mol/l\b|(?:mg|µg|μg|ug|ng|g)\s*/\s*m?l\b|ppm\b|ppb\b)",
+    re.IGNORECASE,
 )
-# After a concentration, the solvent it is in: "2.0 M in THF", "33% in absolute ethanol", "al 40% en agua".
+# The solvent a product is in: "2.0 M in THF", "33% in absolute ethanol", "al 40% en agua", "100 µg/mL in
+# methanol" (an analytical standard). Without a concentration, only a solvent named in one or two words.
 _SOLVENT_TAIL = re.compile(r"\s(?:in|en)\s.*$", re.IGNORECASE)
+_SOLVENT_WORDS_TAIL = re.compile(r"\s(?:in|en)\s+[^\s,;]+(?:\s+[^\s,;]+)?$", re.IGNORECASE)
 # A note in brackets stands apart from the name: a space (or the start) before it, and a space, a
 # comma or semicolon or the end after it. A comma or semicolon ends the name when a space or a figure
 # follows it ("Methylamine, 40%", "Acetone,99.5%"), not between locants ("2,5-", "N,N-").
@@ -460,6 +465,8 @@ def clean_trade_name(text: str) -> str:
     'Methylamine'
     >>> clean_trade_name("metilamina al 40% en agua")
     'metilamina'
+    >>> clean_trade_name("(±)-Ephedrine-D3 HCl 100 µg/mL in methanol")
+    '(±)-Ephedrine-D3 HCl'
 
     Brackets and commas that belong to the name stay: a bracket glued to a word ("diethyl
     (phenylacetyl)malonate", "tert-butyl phenyl(piperidin-4-yl)carbamate") and a locant comma
@@ -481,8 +488,7 @@ def clean_trade_name(text: str) -> str:
             break
         inverted = f"{inverted},{piece}"
     head, concentrations = _PERCENT.subn(" ", head)
-    if concentrations:
-        head = _SOLVENT_TAIL.sub(" ", head)
+    head = (_SOLVENT_TAIL if concentrations else _SOLVENT_WORDS_TAIL).sub(" ", head)
     head = _GRADE_WORDS.sub(" ", head)
     return " ".join(head.split()).strip(" -/") + " ".join(inverted.split())
 

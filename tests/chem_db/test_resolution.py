@@ -391,3 +391,22 @@ def test_cas_index_names_keep_their_inverted_parts(engine, name, classification,
 def test_trade_form_words_and_labelled_salts(engine, name, entry):
     result = engine.screen(Identifiers(name=name))
     assert entry in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
+
+
+@pytest.mark.parametrize(
+    "name, entry",
+    [
+        # analytical reference standards: a mass concentration, a solvent, an isotope label
+        ("Fentanyl 100 ug/mL in methanol", "fentanyl"),
+        ("Pseudoephedrine hydrochloride 1.0 mg/mL in methanol", "pseudoephedrine"),
+        ("(±)-Ephedrine-D3 HCl 100 µg/mL in methanol", "ephedrine"),
+        ("Fentanyl-D5 solution 100 μg/mL in methanol", "fentanyl"),
+        ("Norfentanyl-13C6 oxalate", "norfentanyl"),
+        ("ANPP 1 mg/mL in acetonitrile", "anpp"),
+        ("Safrole solution 1000 ppm in methanol", "safrole"),
+        ("Phenylacetone in methanol", "p2p"),
+    ],
+)
+def test_reference_standard_descriptions(engine, name, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert entry in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
