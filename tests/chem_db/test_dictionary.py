@@ -366,6 +366,7 @@ _LEXICON_NOT_NONE = {
     "Diethyl (phenylacetyl)malonate": "analog",
     "Phenylacetylcarbinol": "analog",
     "L-PAC": "analog",
+    "Acetanthranil": "analog",
 }
 
 

@@ -216,6 +216,7 @@ def test_non_derivatives_stay_clear(engine, smiles):
         ("O=C(OCc1ccccc1)N1CCC(O)CC1", "4-piperidone"),  # 1-Cbz-4-hydroxypiperidine
         ("CCOC(=O)N1CCC(O)CC1", "4-piperidone"),  # ethyl 4-hydroxypiperidine-1-carboxylate
         ("OCc1ccc2c(c1)OCO2", "piperonal"),  # piperonyl alcohol: one oxidation from piperonal
+        ("CC1=Nc2ccccc2C(=O)O1", "n-acetylanthranilic-acid"),  # acetanthranil: one hydrolysis
     ],
 )
 def test_designer_precursors_are_flagged_with_what_they_lead_to(engine, smiles, leads_to):
