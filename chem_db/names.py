@@ -67,6 +67,7 @@ SALT_WORDS: dict[str, SaltWord] = {
     "dihydrochloride": SaltWord("Cl", 2),
     "diclorhidrato": SaltWord("Cl", 2),
     "2hcl": SaltWord("Cl", 2),
+    "dihcl": SaltWord("Cl", 2),
     "hydrobromide": SaltWord("Br"),
     "hbr": SaltWord("Br"),
     "bromhidrato": SaltWord("Br"),

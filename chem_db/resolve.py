@@ -422,7 +422,7 @@ _DEUTERATED = re.compile(r"^(.+?)(?:-(?:d|13c|15n|18o)(?:[1-9][0-9]?)?)+$", re.I
 
 
 _GRADE_WORDS = re.compile(
-    r"\b(?:technical|tech|reagent|acs|usp|nf|bp|ep|jp|fcc|hplc|lab(?:oratory)?|analytical|ar|gr|"
+    r"\b(?:technical|tech|reagent|acs|usp|nf|bp|ep|jp|fcc|ph\.?\s*eur|hplc|lab(?:oratory)?|analytical|ar|gr|"
     r"grade|pure|purified|extra|high|purity|min|approx|ca|solution|soln|aqueous|aq|in\s+water|"
     r"grado|técnico|tecnico|reactivo|solución|solucion|acuosa|en\s+agua|pureza|industrial|bulk|"
     r"anhydrous|anhidro|anhidra|powder|powdered|crystals?|crystalline|flakes?|pellets?|granular|"

@@ -386,6 +386,8 @@ def test_cas_index_names_keep_their_inverted_parts(engine, name, classification,
         ("Fósforo rojo amorfo", "red-phosphorus"),
         ("methylamine-d3 hydrochloride", "methylamine"),  # a labelled salt is a salt of the labelled chemical
         ("ephedrine-d3 hydrochloride", "ephedrine"),
+        ("4-AP di-HCl", "4-ap"),
+        ("Pseudoephedrine Hydrochloride Ph. Eur.", "pseudoephedrine"),  # European Pharmacopoeia grade
     ],
 )
 def test_trade_form_words_and_labelled_salts(engine, name, entry):
