@@ -242,6 +242,8 @@ _ES_ALKYL = {
     "dietil": "diethyl",
 }
 _ES_STEM = {
+    "alfa": "alpha",
+    "acetil": "acetyl",
     "fenil": "phenyl",
     "antranil": "anthranil",
     "glicid": "glycid",
@@ -291,6 +293,8 @@ def spanish_ester_name(name: str) -> str | None:
     'ethyl phenylacetate'
     >>> spanish_ester_name("antranilato de metilo")
     'methyl anthranilate'
+    >>> spanish_ester_name("alfa-fenilacetoacetato de etilo")
+    'ethyl alpha-phenylacetoacetate'
     >>> spanish_ester_name("fenilacetato de sodio") is None  # a salt, not an ester
     True
     """

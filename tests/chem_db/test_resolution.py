@@ -412,3 +412,20 @@ def test_trade_form_words_and_labelled_salts(engine, name, entry):
 def test_reference_standard_descriptions(engine, name, entry):
     result = engine.screen(Identifiers(name=name))
     assert entry in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
+
+
+@pytest.mark.parametrize(
+    "name, classification, entry",
+    [
+        (
+            "N-acetilantranilato de metilo",
+            "listed",
+            "n-acetylanthranilic-acid",
+        ),  # an ester of the List I acid
+        ("alfa-fenilacetoacetato de etilo", "analog", "p2p"),  # EAPA
+    ],
+)
+def test_spanish_ester_names_with_alfa_and_acetil(engine, name, classification, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == classification, result.to_dict()
+    assert entry in {m.entry_id for m in result.matches} | {m.leads_to for m in result.matches}
