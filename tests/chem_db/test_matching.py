@@ -253,6 +253,11 @@ def test_4_4_disubstituted_piperidine_drugs_are_not_carfentanil_route_intermedia
         ("CC(O)C(O)c1ccc2c(c1)OCO2", "pmk"),  # isosafrole glycol: pinacol rearrangement gives PMK
         ("CC1OC1c1ccc2c(c1)OCO2", "pmk"),  # isosafrole epoxide: acid rearrangement gives PMK
         ("CC1OC1c1ccccc1", "p2p"),  # beta-methylstyrene oxide gives P2P
+        # the oxazolidine and oxazolidinone of pseudoephedrine open to pseudoephedrine (the masked-ephedrine
+        # class alone named ephedrine, whatever the stereochemistry)
+        ("C[C@H]1[C@H](c2ccccc2)OCN1C", "pseudoephedrine"),
+        ("C[C@H]1[C@H](c2ccccc2)OC(=O)N1C", "pseudoephedrine"),
+        ("CC1C(c2ccccc2)OC(C)(C)N1", "norpseudoephedrine"),  # stereo unspecified: every candidate
     ],
 )
 def test_one_step_analogues_name_their_step(engine, smiles, leads_to):
