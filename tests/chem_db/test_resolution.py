@@ -429,3 +429,12 @@ def test_spanish_ester_names_with_alfa_and_acetil(engine, name, classification, 
     result = engine.screen(Identifiers(name=name))
     assert result.classification == classification, result.to_dict()
     assert entry in {m.entry_id for m in result.matches} | {m.leads_to for m in result.matches}
+
+
+@pytest.mark.parametrize(
+    "cas", ["CAS No. 103-79-7", "CAS-No.: 103-79-7", "CASRN 103-79-7", "103\u201379\u20137", "103 79 7"]
+)
+def test_cas_numbers_as_documents_write_them(engine, cas):
+    # a "CAS No." label, the en dash a word processor puts in, spaces in place of hyphens
+    result = engine.screen(Identifiers(cas=cas))
+    assert "p2p" in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
