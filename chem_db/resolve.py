@@ -428,12 +428,15 @@ _GRADE_WORDS = re.compile(
     r"anhydrous|anhidro|anhidra|powder|powdered|crystals?|crystalline|flakes?|pellets?|granular|"
     r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido|"
     r"natural|free\s+base|freebase|base|resublimed|sublimed|resublimado|sublimado|amorfo|amorphous|"
-    r"food|alimenticio|alimentario|pharmaceutical|farmacéutico|farmaceutico|cosmetic|cosmético|cosmetico|kosher)\b\.?",
+    r"food|alimenticio|alimentario|pharmaceutical|farmacéutico|farmaceutico|cosmetic|cosmético|cosmetico|kosher|"
+    r"tablets?|tabletas?|comprimidos?|capsules?|cápsulas?|capsulas?|syrup|jarabe|injection|inyectable|"
+    r"oral|drops|gotas|suspension|suspensión)\b\.?",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(
     r"(?:\b(?:al|at|a)\s+)?\b\d+(?:[.,]\d+)?\s*"
-    r"(?:%|percent|wt\s*%|w/w|v/v|m\b|n\b|mol/l\b|(?:mg|µg|μg|ug|ng|g)\s*/\s*m?l\b|ppm\b|ppb\b)",
+    r"(?:%|percent|wt\s*%|w/w|v/v|m\b|n\b|mol/l\b|(?:mg|µg|μg|ug|mcg|ng|g)\s*/\s*m?l\b|ppm\b|ppb\b|"
+    r"(?:mg|µg|μg|ug|mcg)\b)",
     re.IGNORECASE,
 )
 # The solvent a product is in: "2.0 M in THF", "33% in absolute ethanol", "al 40% en agua", "100 µg/mL in

@@ -438,3 +438,19 @@ def test_cas_numbers_as_documents_write_them(engine, cas):
     # a "CAS No." label, the en dash a word processor puts in, spaces in place of hyphens
     result = engine.screen(Identifiers(cas=cas))
     assert "p2p" in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
+
+
+@pytest.mark.parametrize(
+    "name, classification, entry",
+    [
+        # finished dose forms: the strength and the dose-form word are description, the drug is the chemical
+        ("Pseudoephedrine HCl 60 mg tablets", "listed", "pseudoephedrine"),
+        ("Pseudoefedrina 60 mg tabletas", "listed", "pseudoephedrine"),
+        ("Ephedrine sulfate 50 mg/mL injection", "listed", "ephedrine"),
+        ("Ibuprofen 200 mg tablets", "none", None),
+    ],
+)
+def test_finished_dose_form_descriptions(engine, name, classification, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == classification, result.to_dict()
+    assert entry is None or entry in {m.entry_id for m in result.matches if m.listed}
