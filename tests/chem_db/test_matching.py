@@ -258,6 +258,11 @@ def test_4_4_disubstituted_piperidine_drugs_are_not_carfentanil_route_intermedia
         ("C[C@H]1[C@H](c2ccccc2)OCN1C", "pseudoephedrine"),
         ("C[C@H]1[C@H](c2ccccc2)OC(=O)N1C", "pseudoephedrine"),
         ("CC1C(c2ccccc2)OC(C)(C)N1", "norpseudoephedrine"),  # stereo unspecified: every candidate
+        # enamines hydrolyse to the ketone: APAAN, MAPA and P2P enamines, a Stork enamine of 4-piperidone
+        ("CC(N)=C(C#N)c1ccccc1", "apaan"),
+        ("COC(=O)C(=C(C)N)c1ccccc1", "mapa"),
+        ("CNC(C)=Cc1ccccc1", "p2p"),
+        ("C1CCN(C1)C1=CCNCC1", "4-piperidone"),
     ],
 )
 def test_one_step_analogues_name_their_step(engine, smiles, leads_to):
