@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import re
 
-_CAS_RE = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
+_CAS_RE = re.compile(r"^(\d{2,7})[-\s](\d{2})[-\s](\d)$")
+# "CAS", "CAS No.", "CAS-No.", "CAS RN", "CASRN", "CAS Number", "CAS#" before the number.
+_PREFIX = re.compile(r"^cas(?:[\s\-]*(?:rn|no\b\.?|number|nr\.?))?\s*[:#.]?\s*", re.IGNORECASE)
+# Dashes that word processors put in place of the hyphen: hyphen, non-breaking hyphen, figure dash,
+# en dash, em dash, minus sign.
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
 
 
 def normalize_cas(text: str) -> str | None:
@@ -22,10 +27,11 @@ def normalize_cas(text: str) -> str | None:
     '67-64-1'
     >>> normalize_cas("67-64") is None
     True
+    >>> normalize_cas("CAS No. 103-79-7"), normalize_cas("103\u201379\u20137"), normalize_cas("103 79 7")
+    ('103-79-7', '103-79-7', '103-79-7')
     """
-    t = text.strip()
-    if t.upper().startswith("CAS"):
-        t = t[3:].lstrip(" :#-").strip()
+    t = text.strip().translate(_DASHES)
+    t = _PREFIX.sub("", t).strip()
     m = _CAS_RE.match(t)
     if m is None:
         if t.isdigit() and 5 <= len(t) <= 10:

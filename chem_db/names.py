@@ -67,6 +67,7 @@ SALT_WORDS: dict[str, SaltWord] = {
     "dihydrochloride": SaltWord("Cl", 2),
     "diclorhidrato": SaltWord("Cl", 2),
     "2hcl": SaltWord("Cl", 2),
+    "dihcl": SaltWord("Cl", 2),
     "hydrobromide": SaltWord("Br"),
     "hbr": SaltWord("Br"),
     "bromhidrato": SaltWord("Br"),
@@ -120,6 +121,7 @@ SALT_WORDS: dict[str, SaltWord] = {
     "ammoniumsalt": SaltWord("N"),
     "ammonium": SaltWord("N"),
     "hydrate": SaltWord("O"),
+    "h2o": SaltWord("O"),
     "monohydrate": SaltWord("O"),
     "hidrato": SaltWord("O"),
     "monohidrato": SaltWord("O"),
@@ -240,6 +242,8 @@ _ES_ALKYL = {
     "dietil": "diethyl",
 }
 _ES_STEM = {
+    "alfa": "alpha",
+    "acetil": "acetyl",
     "fenil": "phenyl",
     "antranil": "anthranil",
     "glicid": "glycid",
@@ -289,6 +293,8 @@ def spanish_ester_name(name: str) -> str | None:
     'ethyl phenylacetate'
     >>> spanish_ester_name("antranilato de metilo")
     'methyl anthranilate'
+    >>> spanish_ester_name("alfa-fenilacetoacetato de etilo")
+    'ethyl alpha-phenylacetoacetate'
     >>> spanish_ester_name("fenilacetato de sodio") is None  # a salt, not an ester
     True
     """

@@ -16,6 +16,7 @@ from .compiled import CompiledWatchlist, KnownName
 from .config import Settings
 from .dictionary import get_dictionary, lookup_drug_name
 from .names import (
+    NameParts,
     SaltWord,
     ester_of_acid_name,
     name_key,
@@ -308,6 +309,27 @@ def _named_salt_form(entry: Entry, words: tuple[str, ...]) -> SaltForm | None:
     return None
 
 
+def _acid_of_anion(parts: NameParts) -> str:
+    """The acid a metal or ammonium salt name is made of: "calcium phenylacetate" is calcium and the anion
+    of phenylacetic acid. Looking the "-ate" word up as it stands would read "phenylacetate" as phenyl
+    acetate (name keys ignore spaces), an ester of another acid. Returns "" when the name is not of that
+    form, so the base is looked up as it stands.
+
+    >>> _acid_of_anion(split_salt_words("calcium phenylacetate"))
+    'phenylacetic acid'
+    >>> _acid_of_anion(split_salt_words("ephedrine hydrochloride"))
+    ''
+    """
+    words = parts.base.split()
+    if (
+        len(words) == 1
+        and words[0].lower().endswith("ate")
+        and all(w.metal or w.counter_smiles == "N" for w in parts.salts)
+    ):
+        return f"{words[0][:-3]}ic acid"
+    return ""
+
+
 def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     """A name through the watchlist's names and synonyms, then the dictionary; salt words understood.
 
@@ -316,7 +338,14 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     found = _lookup_plain_name(text, cw)
     parts = split_salt_words(text)
     if parts is not None:
-        base = _lookup_plain_name(parts.base, cw) or _lookup_plain_name(strip_stereo_prefix(parts.base), cw)
+        acid = _acid_of_anion(parts)
+        labelled = _DEUTERATED.match(parts.base)  # "methylamine-d3 hydrochloride": the labelled chemical
+        base = (
+            (_lookup_plain_name(acid, cw) if acid else None)
+            or _lookup_plain_name(parts.base, cw)
+            or _lookup_plain_name(strip_stereo_prefix(parts.base), cw)
+            or (_lookup_plain_name(labelled.group(1), cw) if labelled else None)
+        )
         # "ethyl acetate" is a name, not the acetate salt of "ethyl": a whole-name hit wins unless
         # it names the same watchlist entry as the base.
         if (
@@ -388,19 +417,42 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     return None
 
 
-_DEUTERATED = re.compile(r"^(.+?)-d(?:[1-9][0-9]?)?$", re.IGNORECASE)
+# An isotope label after the name: "-d6", "-D3", "-13C6", "-15N", "-13C6-15N2".
+_DEUTERATED = re.compile(r"^(.+?)(?:-(?:d|13c|15n|18o)(?:[1-9][0-9]?)?)+$", re.IGNORECASE)
 
 
 _GRADE_WORDS = re.compile(
-    r"\b(?:technical|tech|reagent|acs|usp|nf|bp|ep|jp|fcc|hplc|lab(?:oratory)?|analytical|ar|gr|"
+    r"\b(?:technical|tech|reagent|acs|usp|nf|bp|ep|jp|fcc|ph\.?\s*eur|hplc|lab(?:oratory)?|analytical|ar|gr|"
     r"grade|pure|purified|extra|high|purity|min|approx|ca|solution|soln|aqueous|aq|in\s+water|"
     r"grado|técnico|tecnico|reactivo|solución|solucion|acuosa|en\s+agua|pureza|industrial|bulk|"
-    r"anhydrous|anhidro|anhidra|amorphous|amorfo|amorfa|foil|wire|ribbon|turnings|shot|powder|powdered|crystals?|crystalline|flakes?|pellets?|granular|"
-    r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido)\b\.?",
+    r"anhydrous|anhidro|anhidra|powder|powdered|crystals?|crystalline|flakes?|pellets?|granular|"
+    r"foil|wire|ribbon|turnings|shot|amorfa|"
+    r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido|"
+    r"natural|free\s+base|freebase|base|resublimed|sublimed|resublimado|sublimado|amorfo|amorphous|"
+    r"food|alimenticio|alimentario|pharmaceutical|farmacéutico|farmaceutico|cosmetic|cosmético|cosmetico|kosher|"
+    r"tablets?|tabletas?|comprimidos?|capsules?|cápsulas?|capsulas?|syrup|jarabe|injection|inyectable|"
+    r"oral|drops|gotas|suspension|suspensión)\b\.?",
     re.IGNORECASE,
 )
-# "37%", "99.5 wt%", and the Spanish "al 37%" ("ácido clorhídrico al 37%")
-_PERCENT = re.compile(r"(?:\bal\s+)?\b\d+(?:[.,]\d+)?\s*(?:%|percent|wt\s*%|w/w|v/v)", re.IGNORECASE)
+_PERCENT = re.compile(
+    r"(?:\b(?:al|at|a)\s+)?\b\d+(?:[.,]\d+)?\s*"
+    r"(?:%|percent|wt\s*%|w/w|v/v|m\b|n\b|mol/l\b|(?:mg|µg|μg|ug|mcg|ng|g)\s*/\s*m?l\b|ppm\b|ppb\b|"
+    r"(?:mg|µg|μg|ug|mcg)\b)",
+    re.IGNORECASE,
+)
+# The solvent a product is in: "2.0 M in THF", "33% in absolute ethanol", "al 40% en agua", "100 µg/mL in
+# methanol" (an analytical standard). Without a concentration, only a solvent named in one or two words.
+_SOLVENT_TAIL = re.compile(r"\s(?:in|en)\s.*$", re.IGNORECASE)
+_SOLVENT_WORDS_TAIL = re.compile(r"\s(?:in|en)\s+[^\s,;]+(?:\s+[^\s,;]+)?$", re.IGNORECASE)
+# A note in brackets stands apart from the name: a space (or the start) before it, and a space, a
+# comma or semicolon or the end after it. A comma or semicolon ends the name when a space or a figure
+# follows it ("Methylamine, 40%", "Acetone,99.5%"), not between locants ("2,5-", "N,N-").
+_NOTE_IN_BRACKETS = re.compile(r"(?:(?<=\s)|^)(?:\([^()]*\)|\[[^\[\]]*\])(?=\s|[,;]|$)")
+# The inverted parts of a CAS index name, after its commas: substituent prefixes ("3-oxo-2-phenyl-",
+# "alpha-[1-(methylamino)ethyl]-"), the ester or salt ("ethyl ester", "sodium salt") and stereo
+# descriptors ("[R-(R*,S*)]-"). A comma followed by anything else starts a product note.
+_INDEX_NAME_PART = re.compile(r"^\s*(?:[^%,;]*-|[a-z0-9,\-() ]*\b(?:ester|salt))\s*$", re.IGNORECASE)
+_NOTE_SEPARATOR = re.compile(r";|,(?=\s|\d+(?:[.,]\d+)?\s*(?:%|percent|wt|w/w|v/v))", re.IGNORECASE)
 
 
 def clean_trade_name(text: str) -> str:
@@ -413,25 +465,36 @@ def clean_trade_name(text: str) -> str:
     'Acetone'
     >>> clean_trade_name("Hydrochloric acid 37%")
     'Hydrochloric acid'
-    >>> clean_trade_name("1-(1,3-Benzodioxol-5-yl)propan-2-one (PMK), 98%")
-    '1-(1,3-Benzodioxol-5-yl)propan-2-one'
-    >>> clean_trade_name("(2-Bromoethyl)benzene 98%")
-    '(2-Bromoethyl)benzene'
-    >>> clean_trade_name("Ácido clorhídrico al 37%")
-    'Ácido clorhídrico'
+    >>> clean_trade_name("Methylamine solution 2.0 M in methanol")
+    'Methylamine'
+    >>> clean_trade_name("metilamina al 40% en agua")
+    'metilamina'
+    >>> clean_trade_name("(±)-Ephedrine-D3 HCl 100 µg/mL in methanol")
+    '(±)-Ephedrine-D3 HCl'
+
+    Brackets and commas that belong to the name stay: a bracket glued to a word ("diethyl
+    (phenylacetyl)malonate", "tert-butyl phenyl(piperidin-4-yl)carbamate") and a locant comma
+    ("2,5-dimethoxy...") are part of a systematic name, and dropping them would leave another chemical
+    (diethyl malonate, tert-butyl phenylcarbamate).
+
+    >>> clean_trade_name("Butanoic acid, 3-oxo-2-phenyl-, ethyl ester, 98%")
+    'Butanoic acid, 3-oxo-2-phenyl-, ethyl ester'
+    >>> clean_trade_name("diethyl (phenylacetyl)malonate")
+    'diethyl (phenylacetyl)malonate'
+    >>> clean_trade_name("1-(2,5-dimethoxyphenyl)-2-nitropropene, 98%")
+    '1-(2,5-dimethoxyphenyl)-2-nitropropene'
     """
-    head = _DETACHED_NOTE.sub(" ", text)
-    head = _NOTE_SEPARATOR.split(head, maxsplit=1)[0]
-    head = _PERCENT.sub(" ", head)
+    head = _NOTE_IN_BRACKETS.sub(" ", text)
+    pieces = _NOTE_SEPARATOR.split(head)
+    head, inverted = pieces[0], ""
+    for piece in pieces[1:]:  # a CAS index name goes on after its commas ("2-Propanone, 1-phenyl-")
+        if not _INDEX_NAME_PART.match(piece):
+            break
+        inverted = f"{inverted},{piece}"
+    head, concentrations = _PERCENT.subn(" ", head)
+    head = (_SOLVENT_TAIL if concentrations else _SOLVENT_WORDS_TAIL).sub(" ", head)
     head = _GRADE_WORDS.sub(" ", head)
-    return " ".join(head.split()).strip(" -/,")
-
-
-# A note in brackets stands apart from the name ("Acetone (ACS grade)"); brackets glued to the name are
-# part of it ("(2-nitroprop-1-en-1-yl)benzene", "1-(2-phenylethyl)piperidin-4-one").
-_DETACHED_NOTE = re.compile(r"(?:(?<=\s)|^)(?:\([^()]*\)|\[[^\[\]]*\])(?=\s|$|[,;])")
-# A comma starts the description only when a space follows: "3,4-..." and "N,N-..." are locants.
-_NOTE_SEPARATOR = re.compile(r",(?=\s|$)|;")
+    return " ".join(head.split()).strip(" -/") + " ".join(inverted.split())
 
 
 def resolve_inchikey(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.Finding | None]:

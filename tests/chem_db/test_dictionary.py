@@ -365,6 +365,12 @@ _LEXICON_NOT_NONE = {
     "Levamfetamine": "listed",
     "1-fenil-2-nitropropeno": "analog",
     "Cathinone": "analog",  # one ketone reduction from norephedrine
+    "EAPA": "analog",
+    "MDP2NP": "analog",
+    "Diethyl (phenylacetyl)malonate": "analog",
+    "Phenylacetylcarbinol": "analog",
+    "L-PAC": "analog",
+    "Acetanthranil": "analog",
 }
 
 
@@ -423,3 +429,22 @@ def test_deuterated_solvent_names_resolve_to_the_solvent(engine, name, smiles):
     result = engine.screen(Identifiers(name=name))
     assert result.classification == "none"
     assert _components(result) == [_canon(smiles)]
+
+
+@pytest.mark.parametrize(
+    "identifiers, leads_to",
+    [
+        ({"name": "EAPA"}, "p2p"),
+        ({"name": "P2NP"}, "p2p"),
+        ({"name": "MDP2NP"}, "pmk"),
+        ({"cas": "5438-41-5"}, "pmk"),  # MDP2NP, the number designer_classes.yaml cites
+        ({"cas": "20320-59-6"}, "p2p"),  # diethyl (phenylacetyl)malonate, likewise
+        ({"name": "L-PAC"}, "ephedrine"),
+        # OPSIN reads this name literally as PhCH2-CO-CH2OH (none); it is PhCH(OH)-CO-CH3
+        ({"name": "phenylacetylcarbinol"}, "ephedrine"),
+    ],
+)
+def test_designer_precursors_by_trade_abbreviation_and_cited_cas(engine, identifiers, leads_to):
+    result = engine.screen(Identifiers(**identifiers))
+    assert result.classification == "analog", result.to_dict()
+    assert leads_to in {m.leads_to for m in result.matches}

@@ -211,6 +211,12 @@ def test_non_derivatives_stay_clear(engine, smiles):
         ("C[C@@H]([C@H](c1ccccc1)O)N(C)C(C)=O", "pseudoephedrine"),  # N-acetyl pseudoephedrine
         ("COC(=O)C1(N(C(=O)CC)c2ccccc2)CCNCC1", "carfentanil"),  # norcarfentanil: one N-alkylation away
         ("CCC(=O)N(c1ccccc1)C1(COC)CCNCC1", "carfentanil"),  # norsufentanil (the carfentanil-route class)
+        # amides and carbamates of 4-piperidinol: one oxidation from a listed 4-piperidone amide/carbamate
+        ("CC(=O)N1CCC(O)CC1", "4-piperidone"),  # 1-acetyl-4-hydroxypiperidine
+        ("O=C(OCc1ccccc1)N1CCC(O)CC1", "4-piperidone"),  # 1-Cbz-4-hydroxypiperidine
+        ("CCOC(=O)N1CCC(O)CC1", "4-piperidone"),  # ethyl 4-hydroxypiperidine-1-carboxylate
+        ("OCc1ccc2c(c1)OCO2", "piperonal"),  # piperonyl alcohol: one oxidation from piperonal
+        ("CC1=Nc2ccccc2C(=O)O1", "n-acetylanthranilic-acid"),  # acetanthranil: one hydrolysis
     ],
 )
 def test_designer_precursors_are_flagged_with_what_they_lead_to(engine, smiles, leads_to):
@@ -247,6 +253,16 @@ def test_4_4_disubstituted_piperidine_drugs_are_not_carfentanil_route_intermedia
         ("CC(O)C(O)c1ccc2c(c1)OCO2", "pmk"),  # isosafrole glycol: pinacol rearrangement gives PMK
         ("CC1OC1c1ccc2c(c1)OCO2", "pmk"),  # isosafrole epoxide: acid rearrangement gives PMK
         ("CC1OC1c1ccccc1", "p2p"),  # beta-methylstyrene oxide gives P2P
+        # the oxazolidine and oxazolidinone of pseudoephedrine open to pseudoephedrine (the masked-ephedrine
+        # class alone named ephedrine, whatever the stereochemistry)
+        ("C[C@H]1[C@H](c2ccccc2)OCN1C", "pseudoephedrine"),
+        ("C[C@H]1[C@H](c2ccccc2)OC(=O)N1C", "pseudoephedrine"),
+        ("CC1C(c2ccccc2)OC(C)(C)N1", "norpseudoephedrine"),  # stereo unspecified: every candidate
+        # enamines hydrolyse to the ketone: APAAN, MAPA and P2P enamines, a Stork enamine of 4-piperidone
+        ("CC(N)=C(C#N)c1ccccc1", "apaan"),
+        ("COC(=O)C(=C(C)N)c1ccccc1", "mapa"),
+        ("CNC(C)=Cc1ccccc1", "p2p"),
+        ("C1CCN(C1)C1=CCNCC1", "4-piperidone"),
     ],
 )
 def test_one_step_analogues_name_their_step(engine, smiles, leads_to):
@@ -468,3 +484,25 @@ def test_the_frs_class_does_not_take_in_entries_or_benzylfentanyl(engine, smiles
 def test_mineral_acid_is_a_counter_ion_only_next_to_a_base(engine, smiles, expected):
     result = engine.screen(Identifiers(smiles=smiles))
     assert {m.entry_id for m in result.matches if m.listed} == expected
+
+
+@pytest.mark.parametrize(
+    "identifiers, fraction",
+    [
+        # PubChem's spelling of hypophosphite, without the two P-H hydrogens (formula PO2)
+        ({"smiles": "[Na+].[O-]P=O"}, 0.750),
+        ({"smiles": "OP=O"}, 1.0),
+        ({"smiles": "[Ca+2].[O-]P=O.[O-]P=O"}, 0.776),
+        ({"cas": "7681-53-0", "smiles": "[Na+].[O-]P=O"}, 0.750),  # and it agrees with the salt's CAS number
+        ({"name": "sodium hypophosphite", "smiles": "[Na+].[O-]P=O"}, 0.750),
+    ],
+)
+def test_hypophosphite_written_without_its_p_h_hydrogens_is_hypophosphite(engine, identifiers, fraction):
+    result = engine.screen(Identifiers(**identifiers))
+    assert "hypophosphorous-acid" in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
+    assert "IDENTIFIER_CONFLICT" not in {f.code for f in result.findings}
+    assert result.parent_mass_fraction == pytest.approx(fraction, abs=0.002)
+
+
+def test_phosphorous_acid_is_not_hypophosphorous_acid(engine):
+    assert engine.screen(Identifiers(smiles="OP(O)O")).classification == "none"

@@ -385,3 +385,145 @@ def test_salt_of_a_listed_inorganic_acid_by_name(engine, name, fraction):
     match = next(m for m in result.matches if m.entry_id == "hypophosphorous-acid")
     assert match.match_type == "salt_or_isomer" and match.listed
     assert result.parent_mass_fraction == pytest.approx(fraction, abs=0.002)
+
+
+@pytest.mark.skipif(not opsin_available(), reason="Java/OPSIN not installed")
+@pytest.mark.parametrize(
+    "name, classification, entry",
+    [
+        # a bracket glued to the name is part of it (cut, it left diethyl malonate, a phenylcarbamate)
+        ("diethyl (phenylacetyl)malonate", "analog", "p2p"),
+        ("tert-butyl phenyl(piperidin-4-yl)carbamate", "listed", "4-ap"),  # a carbamate of 4-AP
+        ("ethyl (3,4-methylenedioxyphenyl)acetoacetate", "analog", "pmk"),
+        # a note in brackets or after a comma is still dropped
+        ("Phenylacetone (P2P)", "listed", "p2p"),
+        ("Acetone,99.5%", "listed", "acetone"),
+        ("Toluene [HPLC grade]", "listed", "toluene"),
+    ],
+)
+def test_brackets_and_commas_inside_a_systematic_name_are_kept(engine, name, classification, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == classification, result.to_dict()
+    assert entry in {m.entry_id for m in result.matches} | {m.leads_to for m in result.matches}
+
+
+@pytest.mark.parametrize(
+    "name, entry",
+    [
+        ("metilamina al 40%", "methylamine"),  # Spanish "al 40%"
+        ("Methylamine solution 2.0 M in methanol", "methylamine"),  # molarity and solvent
+        ("methylamine 2M in THF", "methylamine"),
+        ("Methylamine, 33% in absolute ethanol", "methylamine"),
+        ("Ethylamine 2.0M in THF", "ethylamine"),
+        ("4-Piperidone HCl H2O", "4-piperidone"),  # "H2O" as a hydrate word
+        ("4-piperidone HCl·H2O", "4-piperidone"),
+        # a metal or ammonium salt of an "-ate" is the salt of the "-ic acid", not of the "-ate" read as an
+        # ester name ("phenylacetate" and "phenyl acetate" share a lookup key)
+        ("calcium phenylacetate", "phenylacetic-acid"),
+        ("ammonium phenylacetate", "phenylacetic-acid"),
+        ("potassium anthranilate", "anthranilic-acid"),
+    ],
+)
+def test_product_descriptions_with_molarity_solvent_hydrate_and_salt_words(engine, name, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert entry in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
+
+
+@pytest.mark.skipif(not opsin_available(), reason="Java/OPSIN not installed")
+@pytest.mark.parametrize(
+    "name, classification, entry, smiles",
+    [
+        # CAS index names the dictionary lacks: the part after the comma is part of the name. Cut there,
+        # EAPA became butyric acid (none), 1-phenethyl-4-piperidinol became 4-piperidinol
+        ("Butanoic acid, 3-oxo-2-phenyl-, ethyl ester", "analog", "p2p", "CCOC(=O)C(C(C)=O)c1ccccc1"),
+        ("4-Piperidinol, 1-(2-phenylethyl)-", "analog", "npp", "OC1CCN(CCc2ccccc2)CC1"),
+        ("Benzeneacetic acid, 2-methoxyethyl ester", "listed", "phenylacetic-acid", "COCCOC(=O)Cc1ccccc1"),
+        ("2-Propanone, 1-phenyl-, 99%", "listed", "p2p", "CC(=O)Cc1ccccc1"),  # the purity note still goes
+    ],
+)
+def test_cas_index_names_keep_their_inverted_parts(engine, name, classification, entry, smiles):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == classification, result.to_dict()
+    assert entry in {m.entry_id for m in result.matches} | {m.leads_to for m in result.matches}
+    assert result.resolved.smiles == Chem.MolToSmiles(Chem.MolFromSmiles(smiles))
+
+
+@pytest.mark.parametrize(
+    "name, entry",
+    [
+        ("Efedrina base", "ephedrine"),  # "base" (free base) is a form word
+        ("ephedrine free base", "ephedrine"),
+        ("Safrol natural", "safrole"),
+        ("Benzaldehído grado alimenticio", "benzaldehyde"),  # food grade
+        ("Yodo resublimado", "iodine"),
+        ("Fósforo rojo amorfo", "red-phosphorus"),
+        ("methylamine-d3 hydrochloride", "methylamine"),  # a labelled salt is a salt of the labelled chemical
+        ("ephedrine-d3 hydrochloride", "ephedrine"),
+        ("4-AP di-HCl", "4-ap"),
+        ("Pseudoephedrine Hydrochloride Ph. Eur.", "pseudoephedrine"),  # European Pharmacopoeia grade
+    ],
+)
+def test_trade_form_words_and_labelled_salts(engine, name, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert entry in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
+
+
+@pytest.mark.parametrize(
+    "name, entry",
+    [
+        # analytical reference standards: a mass concentration, a solvent, an isotope label
+        ("Fentanyl 100 ug/mL in methanol", "fentanyl"),
+        ("Pseudoephedrine hydrochloride 1.0 mg/mL in methanol", "pseudoephedrine"),
+        ("(±)-Ephedrine-D3 HCl 100 µg/mL in methanol", "ephedrine"),
+        ("Fentanyl-D5 solution 100 μg/mL in methanol", "fentanyl"),
+        ("Norfentanyl-13C6 oxalate", "norfentanyl"),
+        ("ANPP 1 mg/mL in acetonitrile", "anpp"),
+        ("Safrole solution 1000 ppm in methanol", "safrole"),
+        ("Phenylacetone in methanol", "p2p"),
+    ],
+)
+def test_reference_standard_descriptions(engine, name, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert entry in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
+
+
+@pytest.mark.parametrize(
+    "name, classification, entry",
+    [
+        (
+            "N-acetilantranilato de metilo",
+            "listed",
+            "n-acetylanthranilic-acid",
+        ),  # an ester of the List I acid
+        ("alfa-fenilacetoacetato de etilo", "analog", "p2p"),  # EAPA
+    ],
+)
+def test_spanish_ester_names_with_alfa_and_acetil(engine, name, classification, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == classification, result.to_dict()
+    assert entry in {m.entry_id for m in result.matches} | {m.leads_to for m in result.matches}
+
+
+@pytest.mark.parametrize(
+    "cas", ["CAS No. 103-79-7", "CAS-No.: 103-79-7", "CASRN 103-79-7", "103\u201379\u20137", "103 79 7"]
+)
+def test_cas_numbers_as_documents_write_them(engine, cas):
+    # a "CAS No." label, the en dash a word processor puts in, spaces in place of hyphens
+    result = engine.screen(Identifiers(cas=cas))
+    assert "p2p" in {m.entry_id for m in result.matches if m.listed}, result.to_dict()
+
+
+@pytest.mark.parametrize(
+    "name, classification, entry",
+    [
+        # finished dose forms: the strength and the dose-form word are description, the drug is the chemical
+        ("Pseudoephedrine HCl 60 mg tablets", "listed", "pseudoephedrine"),
+        ("Pseudoefedrina 60 mg tabletas", "listed", "pseudoephedrine"),
+        ("Ephedrine sulfate 50 mg/mL injection", "listed", "ephedrine"),
+        ("Ibuprofen 200 mg tablets", "none", None),
+    ],
+)
+def test_finished_dose_form_descriptions(engine, name, classification, entry):
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == classification, result.to_dict()
+    assert entry is None or entry in {m.entry_id for m in result.matches if m.listed}
