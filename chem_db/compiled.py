@@ -356,6 +356,9 @@ class PatternScreen:
         self.patterns: list[CompiledPattern] = []
         # Per pattern: its row, its own bits, and its groups of alternatives' bits.
         self._rows: list[tuple[int, int, tuple[tuple[int, ...], ...]]] = []
+        # The same rows split for the per-molecule pass: most have no groups and are one AND each.
+        self._plain: list[tuple[int, int]] = []
+        self._grouped: list[tuple[int, int, tuple[tuple[int, ...], ...]]] = []
         # Per element symbol ("" for the atom count): the threshold bits a molecule with n of it has.
         self._count_masks: dict[str, list[int]] = {}
         self._all = 0
@@ -379,6 +382,8 @@ class PatternScreen:
         for p in self.patterns:
             own, groups = _pattern_requirements(p)
             self._rows.append((p.index, encode(own), tuple(tuple(encode(r) for r in g) for g in groups)))
+        self._plain = [(index, bits) for index, bits, groups in self._rows if not groups]
+        self._grouped = [row for row in self._rows if row[2]]
         self._all = (1 << (SCREEN_BITS + len(bit_of))) - 1
         self._count_masks = {}
         for (sym, n), bit in bit_of.items():
@@ -399,8 +404,8 @@ class PatternScreen:
             if masks:
                 have |= masks[min(n, len(masks) - 1)]
         lacking = self._all ^ have
-        out = []
-        for index, bits, groups in self._rows:
+        out = [index for index, bits in self._plain if not bits & lacking]
+        for index, bits, groups in self._grouped:
             if bits & lacking:
                 continue
             for alternatives in groups:  # plain loops: this runs for every molecule
@@ -426,6 +431,30 @@ class CompiledTransform:
     # The product template is one connected piece, so every product is one molecule: RDKit builds a
     # product from the template's atoms plus the input atoms reachable from its mapped atoms.
     one_piece: bool = False
+    # With ``adds``: the input compositions whose product (input plus ``adds``) has an entry's
+    # composition, so the gate is one set look-up of the input's composition per molecule.
+    input_compositions: frozenset[tuple[tuple[str, int], ...]] | None = None
+
+
+def _input_compositions(
+    adds: dict[str, int] | None, targets: set[tuple[tuple[str, int], ...]]
+) -> frozenset[tuple[tuple[str, int], ...]] | None:
+    """Compositions an input needs for ``input + adds`` to be one of ``targets`` (each target minus
+    ``adds``, when no count goes negative); None when the transform has no known additions.
+
+    >>> sorted(_input_compositions({"O": 1}, {(("C", 9), ("O", 1)), (("C", 2),)}))
+    [(('C', 9),)]
+    """
+    if adds is None:
+        return None
+    out = set()
+    for target in targets:
+        base = dict(target)
+        for sym, n in adds.items():
+            base[sym] = base.get(sym, 0) - n
+        if all(n >= 0 for n in base.values()):
+            out.add(composition(base))
+    return frozenset(out)
 
 
 def _one_piece(rxn: rdChemReactions.ChemicalReaction) -> bool:
@@ -481,6 +510,9 @@ class CompiledWatchlist:
     by_key: dict[str, list[CompiledEntry]] = field(default_factory=dict)
     by_skeleton: dict[str, list[CompiledEntry]] = field(default_factory=dict)
     by_tautomer_skeleton: dict[str, list[CompiledEntry]] = field(default_factory=dict)
+    # Canonical SMILES of each organic entry's standardized parent -> its identity: an order line of a
+    # listed chemical needs no InChI of its own (equal canonical SMILES, equal structure and InChI).
+    identity_by_smiles: dict[str, Identity] = field(default_factory=dict)
     inorganic_by_key: dict[str, tuple[Entry, SaltForm | None]] = field(default_factory=dict)
     by_name: dict[str, Entry] = field(default_factory=dict)
     # Reviewed names of non-entries (lexicon.yaml, and exclusions' names and CAS numbers): looked up
@@ -513,10 +545,27 @@ class CompiledWatchlist:
     scope_of_row: dict[int, int] = field(default_factory=dict)
     class_of_row: dict[int, int] = field(default_factory=dict)
     transform_of_row: dict[int, int] = field(default_factory=dict)
+    # The three maps in one: row -> (0 scope / 1 class / 2 transform, position in that list).
+    item_of_row: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def version(self) -> str:
         return self.watchlist.version
+
+    def screened_items(self, possible: frozenset[int]) -> tuple[list[int], list[int], list[int]]:
+        """Positions, in list order, of the scope patterns, classes and transforms with a row the screen
+        let through (one pass over the rows instead of one per list)."""
+        out: tuple[list[int], list[int], list[int]] = ([], [], [])
+        item_of_row = self.item_of_row
+        # Rows are numbered in list order within each kind (checked in compile_watchlist), so sorted
+        # rows give sorted positions and a repeat (a class with several rows) is the last one added.
+        for row in sorted(possible):
+            item = item_of_row.get(row)
+            if item is not None:
+                bucket = out[item[0]]
+                if not bucket or bucket[-1] != item[1]:
+                    bucket.append(item[1])
+        return out
 
 
 def _pattern(cw: CompiledWatchlist, owner: str, smarts: str) -> CompiledPattern:
@@ -608,8 +657,11 @@ def compile_watchlist(wl: Watchlist, max_tautomers: int = 64) -> CompiledWatchli
             pattern = cw.screen.add(
                 CompiledPattern(t.id, t.reaction_smarts, reactant, needs, reactant.GetNumAtoms())
             )
+            adds = _conserving_additions(rxn)
             cw.transforms.append(
-                CompiledTransform(t, rxn, pattern, _conserving_additions(rxn), _one_piece(rxn))
+                CompiledTransform(
+                    t, rxn, pattern, adds, _one_piece(rxn), _input_compositions(adds, cw.product_compositions)
+                )
             )
         _compile_known_names(cw)
         for x in wl.exclusions:
@@ -625,6 +677,11 @@ def compile_watchlist(wl: Watchlist, max_tautomers: int = 64) -> CompiledWatchli
         cw.scope_of_row = {sp[3].index: i for i, sp in enumerate(cw.scope_patterns)}
         cw.class_of_row = {p.index: i for i, cc in enumerate(cw.classes) for p in cc.patterns}
         cw.transform_of_row = {ct.reactant.index: i for i, ct in enumerate(cw.transforms)}
+        for kind, of_row in enumerate((cw.scope_of_row, cw.class_of_row, cw.transform_of_row)):
+            positions = [of_row[row] for row in sorted(of_row)]
+            if positions != sorted(positions):  # screened_items relies on it
+                raise ValueError("pattern rows are not in list order")
+            cw.item_of_row.update({row: (kind, k) for row, k in of_row.items()})
     finally:
         del blocker
     return cw
@@ -701,6 +758,7 @@ def _compile_entry(cw: CompiledWatchlist, e: Entry, max_tautomers: int) -> None:
     ident = identify(parent)
     ce = CompiledEntry(e, parent, ident, parent.GetNumHeavyAtoms(), rdMolDescriptors._CalcMolWt(parent))
     cw.entries[e.id] = ce
+    cw.identity_by_smiles.setdefault(Chem.MolToSmiles(parent), ident)
     cw.by_key.setdefault(ident.inchikey, []).append(ce)
     cw.by_skeleton.setdefault(ident.skeleton, []).append(ce)
     mirror = _enantiomer(parent)

@@ -53,14 +53,19 @@ class Identity:
         # access in Python 3.11, a measurable cost on a path that runs once per molecule.
         counts: dict[str, int] | None = self.__dict__.get("_element_counts")
         if counts is None:
-            counts = {}
-            for part in self.formula.split("."):
-                atoms = part.lstrip("0123456789")  # "2C2H3O2" in a salt's formula: two of that fragment
-                mult = int(part[: len(part) - len(atoms)] or 1)
-                for sym, n in _FORMULA_ATOM.findall(atoms):
-                    if sym != "H":
-                        counts[sym] = counts.get(sym, 0) + mult * (int(n) if n else 1)
-            object.__setattr__(self, "_element_counts", counts)  # frozen dataclass: no plain assignment
+            formula = self.formula
+            if "." not in formula and not formula[:1].isdigit():
+                # One fragment (the usual case): each element appears once in a Hill formula.
+                counts = {sym: int(n) if n else 1 for sym, n in _FORMULA_ATOM.findall(formula) if sym != "H"}
+            else:
+                counts = {}
+                for part in formula.split("."):
+                    atoms = part.lstrip("0123456789")  # "2C2H3O2" in a salt's formula: two of that fragment
+                    mult = int(part[: len(part) - len(atoms)] or 1)
+                    for sym, n in _FORMULA_ATOM.findall(atoms):
+                        if sym != "H":
+                            counts[sym] = counts.get(sym, 0) + mult * (int(n) if n else 1)
+            self.__dict__["_element_counts"] = counts  # frozen dataclass: no plain assignment
         return counts
 
 

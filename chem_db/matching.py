@@ -56,6 +56,7 @@ class ComponentContext:
     prepared: Prepared
     is_mixture: bool
     _positions: tuple[list[int], list[int]] | None = None
+    _bond_ends: list[tuple[int, int]] | None = None
 
     def positions(self) -> tuple[list[int], list[int]]:
         """Atom and bond index -> position in the canonical SMILES (computed only when a match needs it)."""
@@ -63,6 +64,12 @@ class ComponentContext:
             _, atoms, bonds = canonical_smiles(self.mol)
             self._positions = (atoms, bonds)
         return self._positions
+
+    def bond_ends(self) -> list[tuple[int, int]]:
+        """Each bond's two atom indices, by bond index (read once, for every match that highlights)."""
+        if self._bond_ends is None:
+            self._bond_ends = [(b.GetBeginAtomIdx(), b.GetEndAtomIdx()) for b in self.mol.GetBonds()]
+        return self._bond_ends
 
 
 @dataclass
@@ -115,17 +122,13 @@ def _highlight(ctx: ComponentContext | None, atoms: tuple[int, ...] | None) -> t
     """Matched atoms and the bonds between them, in the component's canonical SMILES order."""
     if ctx is None:
         return [], []
-    mol = ctx.mol
     if atoms == ():
         return [], []
     atom_pos, bond_pos = ctx.positions()
-    chosen = range(mol.GetNumAtoms()) if atoms is None else atoms
-    aset = set(chosen)
-    bonds = [
-        bond_pos[b.GetIdx()]
-        for b in mol.GetBonds()
-        if b.GetBeginAtomIdx() in aset and b.GetEndAtomIdx() in aset
-    ]
+    if atoms is None:  # the whole component: every atom and every bond (no walk over the bonds)
+        return sorted(atom_pos), sorted(bond_pos)
+    aset = set(atoms)
+    bonds = [bond_pos[i] for i, (a, b) in enumerate(ctx.bond_ends()) if a in aset and b in aset]
     return sorted(atom_pos[i] for i in aset), sorted(bonds)
 
 
@@ -254,19 +257,15 @@ def _tautomers(
         )
 
 
-def _screened_in(of_row: dict[int, int], possible: frozenset[int]) -> list[int]:
-    """Positions (in list order) of the items with a pattern row the screen let through."""
-    return sorted({of_row[r] for r in possible if r in of_row})
-
-
 def _scope(
     cw: CompiledWatchlist,
     ctx: ComponentContext,
     out: ComponentMatches,
     matched: set[str],
     possible: frozenset[int],
+    screened: list[int],
 ) -> None:
-    for k in _screened_in(cw.scope_of_row, possible):
+    for k in screened:
         e, covers, explanation, pattern = cw.scope_patterns[k]
         if e.id in matched:
             continue
@@ -324,12 +323,13 @@ def _classes(
     ctx: ComponentContext,
     out: ComponentMatches,
     possible: frozenset[int],
+    screened: list[int],
     is_: set[str],
 ) -> set[str]:
     """Structural classes; ``is_`` holds the entries the component already is (exact, salt, isomer), since
     a class leading to a chemical does not describe that chemical itself (fentanyl is not an FRS)."""
     leads: set[str] = set()
-    for k in _screened_in(cw.class_of_row, possible):
+    for k in screened:
         cc = cw.classes[k]
         if cc.cls.leads_to in is_:
             continue
@@ -390,26 +390,25 @@ def _transforms(
     out: ComponentMatches,
     matched: set[str],
     leads: set[str],
-    possible: frozenset[int],
+    screened: list[int],
 ) -> None:
     seen: set[str] = set()
-    present: dict[str, int] | None = None
-    for k in _screened_in(cw.transform_of_row, possible):
+    mol = ctx.mol
+    present: tuple[tuple[str, int], ...] | None = None
+    for k in screened:  # transforms whose reactant row the screen let through
         ct = cw.transforms[k]
-        if ct.adds is not None:
+        if ct.input_compositions is not None:
             # The product will have exactly the input's heavy atoms plus ct.adds: skip the reaction
-            # unless some entry has that composition.
+            # unless some entry has that composition (input_compositions: entries' minus ct.adds).
             if present is None:
-                present = ctx.identity.element_counts()
-            after = dict(present)
-            for sym, n in ct.adds.items():
-                after[sym] = after.get(sym, 0) + n
-            if composition(after) not in cw.product_compositions:
+                present = composition(ctx.identity.element_counts())
+            if present not in ct.input_compositions:
                 continue
-        if not ct.reactant.may_match(ctx.mol, possible):
+        guard = ct.reactant.guard  # the recursion-free search (may_match without the screen test)
+        if guard is not None and not mol.HasSubstructMatch(guard):
             continue
         try:  # without a match this costs no more than a yes/no search
-            product_sets = ct.reaction.RunReactants((ctx.mol,), 20)
+            product_sets = ct.reaction.RunReactants((mol,), 20)
         except Exception:  # noqa: BLE001 - RDKit refuses odd reactant mappings; nothing to report
             continue
         idents = [
@@ -519,16 +518,18 @@ def match_component(
     out = ComponentMatches()
     present = ctx.identity.element_counts()
     possible = cw.screen.possible(ctx.mol, present)
+    scope, classes, transforms = cw.screened_items(possible)
     matched = _exact(cw, ctx, out)
     _isomers(cw, ctx, out, matched)
     if not matched:
         _tautomers(cw, ctx, out, matched, max_tautomers)
-    _scope(cw, ctx, out, matched, possible)
+    if scope:
+        _scope(cw, ctx, out, matched, possible, scope)
     is_ = {m.entry_id for m in out.matches if m.match_type in (R.EXACT, R.SALT_OR_ISOMER)}
-    leads = _classes(cw, ctx, out, possible, is_)
-    if not any(m.match_type in (R.EXACT, R.SALT_OR_ISOMER) and m.listed for m in out.matches):
+    leads = _classes(cw, ctx, out, possible, classes, is_) if classes else set()
+    if transforms and not any(m.match_type in (R.EXACT, R.SALT_OR_ISOMER) and m.listed for m in out.matches):
         # A chemical that is itself listed needs no "one step from ..." on top (fentanyl -> ANPP).
-        _transforms(cw, ctx, out, matched, leads, possible)
+        _transforms(cw, ctx, out, matched, leads, transforms)
     _similarity(cw, ctx, out)
     _exclusions(cw, ctx, out, possible)
     return out

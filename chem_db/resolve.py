@@ -136,7 +136,8 @@ def check_smiles_text(smiles: str, s: Settings) -> R.Finding | None:
             "smiles",
             {"limit": "max_fragments"},
         )
-    atoms = _heavy_atoms_in(text)
+    # Every heavy atom takes at least one character: a string no longer than the limit is within it.
+    atoms = _heavy_atoms_in(text) if len(text) > s.max_heavy_atoms else 0
     if atoms > s.max_heavy_atoms:
         return R.Finding(
             "LIMIT_EXCEEDED",
@@ -571,7 +572,8 @@ def resolve(items: list[R.Identifiers], cw: CompiledWatchlist, s: Settings) -> l
     if pending:
         _resolve_with_opsin(pending, s)
     for res in out:
-        res.candidates.sort(key=lambda c: PRIORITY.index(c.field))
+        if len(res.candidates) > 1:
+            res.candidates.sort(key=lambda c: PRIORITY.index(c.field))
     return out
 
 

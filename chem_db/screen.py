@@ -7,6 +7,7 @@ the line ``unresolved`` with ``screened=False`` - never ``none``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rdkit import Chem
@@ -112,8 +113,10 @@ _IDENTITIES: dict[str, Identity] = {}
 _IDENTITY_CACHE_LIMIT = 4096
 
 
-def _identity_of(mol: Chem.Mol, canonical: str) -> Identity:
+def _identity_of(mol: Chem.Mol, canonical: str, known: Mapping[str, Identity] | None = None) -> Identity:
     ident = _IDENTITIES.get(canonical)
+    if ident is None and known is not None:
+        ident = known.get(canonical)  # a watchlist structure: its identity was computed at compile time
     if ident is None:
         ident = identify(mol)
         if len(_IDENTITIES) >= _IDENTITY_CACHE_LIMIT:
@@ -122,7 +125,11 @@ def _identity_of(mol: Chem.Mol, canonical: str) -> Identity:
     return ident
 
 
-def prepare_structure(c: Candidate, s: Settings, first_index: int) -> Structure:
+def prepare_structure(
+    c: Candidate, s: Settings, first_index: int, known: Mapping[str, Identity] | None = None
+) -> Structure:
+    """Parse, standardize and identify one candidate; ``known``: identities by canonical SMILES that need
+    no InChI (the compiled watchlist's ``identity_by_smiles``)."""
     mol = parse_candidate(c, s)
     # Cues from the SMILES text let the chain skip steps the input cannot need (same result).
     cues = cues_from_smiles(c.smiles) if c.smiles is not None else ALL_STEPS
@@ -143,7 +150,7 @@ def prepare_structure(c: Candidate, s: Settings, first_index: int) -> Structure:
     mixture = len(prepared.components) > 1
     for i, comp in enumerate(prepared.components):
         smi = Chem.MolToSmiles(comp)
-        ident = _identity_of(comp, smi)
+        ident = _identity_of(comp, smi, known)
         st.smiles.append(smi)
         st.contexts.append(ComponentContext(first_index + i, comp, ident, smi, prepared, mixture))
     if prepared.inorganic:
@@ -277,7 +284,7 @@ def screen_resolution(cw: CompiledWatchlist, res: Resolution, s: Settings) -> R.
     failed = False
     for c in res.candidates:
         try:
-            structures.append(prepare_structure(c, s, 0))
+            structures.append(prepare_structure(c, s, 0, cw.identity_by_smiles))
         except StructureProblem as exc:
             findings.append(exc.finding)
             failed = failed or exc.finding.code in ("LIMIT_EXCEEDED", "SCREENING_FAILED")

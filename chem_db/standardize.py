@@ -287,6 +287,7 @@ class Cues:
 
 
 ALL_STEPS = Cues()
+_NO_STEPS = Cues(False, False, False, False)
 _CHARGE_TEXT = re.compile(r"\[[^\]]*[+-]")
 _ISOTOPE_TEXT = re.compile(r"\[\d")
 _METAL_TEXT = re.compile(r"\[(?:Li|Na|K|Rb|Cs|Mg|Ca|Sr|Ba)")
@@ -300,6 +301,8 @@ def cues_from_smiles(smiles: str) -> Cues:
     >>> cues_from_smiles("[Na+].[O-]C(=O)C")
     Cues(fragments=True, isotopes=False, charges=True, metals=True)
     """
+    if "[" not in smiles and "." not in smiles:
+        return _NO_STEPS  # every cue needs a bracket atom or a "."
     return Cues(
         "." in smiles,
         _ISOTOPE_TEXT.search(smiles) is not None,

@@ -32,10 +32,10 @@ def test_a_recursive_class_is_not_searched_in_a_molecule_lacking_every_alternati
     assert rows & cw.screen.possible(mapa, identify(mapa).element_counts())
 
 
-def test_one_line_named_three_ways_computes_its_inchi_once(engine, monkeypatch):
+def _count_inchi_calls(monkeypatch) -> list[str]:
     import chem_db.screen as screen
 
-    calls = []
+    calls: list[str] = []
     real = screen.identify
 
     def counting(mol):
@@ -44,9 +44,24 @@ def test_one_line_named_three_ways_computes_its_inchi_once(engine, monkeypatch):
 
     monkeypatch.setattr(screen, "identify", counting)
     screen._IDENTITIES.clear()
+    return calls
+
+
+def test_one_line_named_three_ways_computes_its_inchi_once(engine, monkeypatch):
+    calls = _count_inchi_calls(monkeypatch)
+    result = engine.screen(Identifiers(cas="64-17-5", name="ethanol", smiles="OCC"))
+    assert result.classification == "none" and result.resolved.inchikey == "LFQSCWFLJHTTHZ-UHFFFAOYSA-N"
+    assert calls.count("CCO") == 1
+
+
+def test_a_watchlist_structure_needs_no_inchi_of_its_own(engine, monkeypatch):
+    """An entry's identity is computed when the watchlist is compiled; an order line of that structure
+    (by CAS, name and SMILES alike) reuses it, with the same InChIKey as computing it afresh."""
+    calls = _count_inchi_calls(monkeypatch)
     result = engine.screen(Identifiers(cas="103-79-7", name="phenylacetone", smiles="CC(=O)Cc1ccccc1"))
     assert result.classification == "listed"
-    assert calls.count("CC(=O)Cc1ccccc1") == 1
+    assert calls.count("CC(=O)Cc1ccccc1") == 0
+    assert result.resolved.inchikey == identify(Chem.MolFromSmiles("CC(=O)Cc1ccccc1")).inchikey
 
 
 def test_recursion_free_guard_matches_wherever_its_pattern_does(nci_and_watchlist_mols):
