@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rdkit import Chem, RDConfig, rdBase  # noqa: E402
 
 from chem_db import Identifiers  # noqa: E402
+from chem_db import screen as screen_module  # noqa: E402
 from chem_db.compiled import compile_watchlist  # noqa: E402
 from chem_db.config import settings  # noqa: E402
 from chem_db.engine import Engine  # noqa: E402
@@ -91,6 +92,9 @@ def main() -> None:
                 parse_best[c],
                 best_of(1, lambda part=part_smiles: [Chem.MolFromSmiles(s) for s in part], time.process_time),
             )
+            # Each repeat screens the chunk cold: the per-process identity memo (canonical SMILES ->
+            # InChI) would otherwise answer from the previous repeat, which a catalogue never sees.
+            screen_module._IDENTITIES.clear()
             full_best[c] = min(
                 full_best[c], best_of(1, lambda part=part_items: local.screen_many(part), time.process_time)
             )
