@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..models import STATUSES
+from ..services.pagination import MAX_PAGE
 
 
 class ResolvedSchema(Schema):
@@ -143,7 +144,7 @@ class ScreeningPageSchema(Schema):
 
 
 class ListQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=None, validate=validate.Range(min=1))
     status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), load_default=list)
     reference = fields.String(

@@ -26,6 +26,7 @@ from ..models.officer_pages import DONE, RUNNING, CatalogueJob, CatalogueRow
 from .actors import Actor
 from .audit import jsonable, record_audit
 from .errors import InvalidInput, NotFound
+from .pagination import page_offset
 from .screenings import check_structures
 
 FLAGGED = ("listed", "analog")
@@ -190,7 +191,7 @@ def job_rows(
         .where(*conditions)
         .order_by(CatalogueRow.index)
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(page_offset(page, per_page))
     ).all()
     return list(rows), total
 

@@ -42,6 +42,7 @@ from ..review.models import RESCREENED, RescreenRunOrder
 from .actors import Actor
 from .audit import record_audit
 from .errors import InvalidInput, NotFound
+from .pagination import page_offset
 
 # Human labels of the regime codes (the team's shared vocabulary, TEAM.md).
 REGIME_LABELS = {
@@ -316,7 +317,7 @@ def list_queue(
         )
         .order_by(SEVERITY_ORDER.desc(), ReviewItem.opened_at, ReviewItem.id)
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(page_offset(page, per_page))
     ).all()
     result = QueuePage(queue_rows(session, list(items)), page, per_page, total)
     if with_facets:

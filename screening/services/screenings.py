@@ -47,6 +47,7 @@ from ..models import (
 from .actors import Actor
 from .audit import canonical_json, jsonable, record_audit
 from .errors import IdempotencyConflict, NotFound
+from .pagination import page_offset
 from .reviews import open_review_for, start_review
 from .rows import RowBatch
 
@@ -1039,7 +1040,7 @@ def list_orders(
         base.options(selectinload(Order.latest_screening).selectinload(Screening.flags))
         .order_by(Order.created_at.desc(), Order.id.desc())
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(page_offset(page, per_page))
     ).all()
     return OrderPage(list(items), page, per_page, total)
 

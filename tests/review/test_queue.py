@@ -126,6 +126,8 @@ def test_pages(app: Any, queue: Any, as_liaison: Any) -> None:
     assert pages[0].pages == 2 and pages[0].total == 3
     text = as_liaison.get("/review/?status=review").get_data(as_text=True)
     assert "PO-A2" in text and "PO-A1" not in text and "2 open cases" in text
+    for page in ("35566015834264268079076737024", "-3"):  # clamped to a real page, never a 500
+        assert as_liaison.get(f"/review/?page={page}").status_code == 200
 
 
 def test_csv_export_of_the_filtered_queue(

@@ -110,6 +110,13 @@ def test_list_shows_own_screenings_newest_first_with_pagination(as_exporter, oth
     assert all(item["reference"] != "THEIRS" for item in page["items"] + second["items"])
 
 
+def test_a_page_number_beyond_any_list_is_a_named_error_not_a_crash(as_exporter):
+    response = as_exporter.get("/api/v1/screenings?page=35566015834264268079076737024")
+    assert response.status_code == 422
+    assert "page" in response.get_data(as_text=True)
+    assert as_exporter.get("/api/v1/screenings?page=1000000").status_code == 200  # empty, not an error
+
+
 def test_list_filters(as_exporter, order):
     as_exporter.screen(order(reference="SALT-1", lines=[{"cas": "7647-14-5", "quantity": 1, "unit": "kg"}]))
     flagged = as_exporter.screen(order(reference="NPP-1")).get_json()

@@ -268,6 +268,8 @@ def test_history_lists_newest_first_with_filters_and_pages(app, as_officer, page
     assert "BENIGN-1" in by_status and "PO-1" not in by_status
     by_chemical = as_officer.get("/history?chemical=npp").get_data(as_text=True)
     assert "BENIGN-1" not in by_chemical and "PO-1" in by_chemical
+    # any page number is a page (a number beyond 64 bits once overflowed SQLite with a 500)
+    assert as_officer.get("/history?page=35566015834264268079076737024").status_code == 200
     bad = as_officer.get("/history?date_from=yesterday").get_data(as_text=True)
     assert "Enter a date as YYYY-MM-DD." in bad
     empty = as_officer.get("/history?date_to=2000-01-01").get_data(as_text=True)
