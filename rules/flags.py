@@ -13,6 +13,7 @@ to Mexico stays ``clear`` however large it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -883,12 +884,27 @@ def _disguises(ctx: Context, view: LineView) -> tuple[str, ...]:
     return cached
 
 
+def _names_own_chemical(view: LineView) -> bool:
+    """Whether the product description names the line's own chemical (a watchlist name or synonym, or
+    its CAS number), leaving out a name in a "... free" note ("Ethanol, acetone-free") and the name the
+    order itself gave the line (which may be the very label in question)."""
+    product = re.sub(r"\S+[\s-]free\b", " ", view.line.product or "", flags=re.IGNORECASE)
+    given = view.line.identifiers.get("name")
+    names = [n for n in view.names() if n and n != given]
+    cas = view.line.identifiers.get("cas")
+    return any(contains_phrase(product, n) for n in names) or bool(cas and cas in product)
+
+
 def _product_names_another_entry(ctx: Context, view: LineView) -> Flag | None:
     """chem_db's PRODUCT_NAME_MISMATCH finding: the product names another chemical than the line's."""
     findings = [f for f in view.line.findings if f.code == "PRODUCT_NAME_MISMATCH"]
     if not findings:
         return None
     named = findings[0].detail.get("product_entry")
+    if named is None and _names_own_chemical(view):
+        # "Lugol's iodine" on iodine: a preparation named after another compound that also names the
+        # line's own chemical is an honest label, not another chemical's.
+        return None
     # Hiding a high-risk chemical under another name is the diversion pattern (hold); a label naming a
     # listed chemical on something else is a paperwork error a person should check (review).
     hides = any(h.list_I or h.controlled or h.incb_only for h in view.hits) or any(
