@@ -1140,7 +1140,7 @@ def cumulative_threshold_met(ctx: Context, agg: Aggregate) -> Flag | None:
         "CUMULATIVE_THRESHOLD_MET",
         REVIEW,
         f"{agg.name}: {m.amount:,.3f} {m.unit} this calendar month to this consignee is at or above the "
-        f"threshold of {m.limit:,.3f} {m.unit}.",
+        f"threshold of {m.limit:,.3f} {m.unit}{_destined_elsewhere(ctx, agg)}.",
         ctx.ruleset.flag_basis("CUMULATIVE_THRESHOLD_MET").citation,
         line=agg.regulated_lines[0],
         evidence=_threshold_evidence(ctx, agg),
@@ -1180,7 +1180,8 @@ def split_below_threshold(ctx: Context, agg: Aggregate) -> Flag | None:
     message = (
         f"{agg.name}: {count} orders this calendar month to this consignee total "
         f"{m.amount:,.3f} {m.unit}, at or "
-        f"above the threshold of {m.limit:,.3f} {m.unit}, though none reaches it alone."
+        f"above the threshold of {m.limit:,.3f} {m.unit}{_destined_elsewhere(ctx, agg)}, though none "
+        "reaches it alone."
     )
     if established:
         message += (
@@ -1231,7 +1232,7 @@ def listed_below_threshold(ctx: Context, agg: Aggregate) -> Flag | None:
         "LISTED_BELOW_THRESHOLD",
         INFO,
         f"{agg.name}: {m.amount:,.3f} {m.unit} this month is below the export threshold "
-        f"of {m.limit:,.3f} {m.unit}.",
+        f"of {m.limit:,.3f} {m.unit}{_destined_elsewhere(ctx, agg)}.",
         agg.threshold.meta.citation
         if agg.threshold
         else ctx.ruleset.flag_basis("LISTED_BELOW_THRESHOLD").citation,
