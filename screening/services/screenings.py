@@ -750,6 +750,7 @@ def _read_history(
                 product=product,
                 name=name or resolved_name,
                 inchikeys=list(dict.fromkeys(k for k in [inchikey, *(components or [])] if k)),
+                line=index,
             )
             current_index = index
             history.prior_lines.append(current)
