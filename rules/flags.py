@@ -943,7 +943,8 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     chemicals, whose trade names often omit the chemical name. A description naming another chemical
     ("Sodium chloride" on methylamine, "NPP" on acetone) is hold when the line really is a high-risk
     chemical or designer analogue (the name hides it), review otherwise (a label claiming a listed
-    chemical on something else, or a List II chemical under another chemical's name). A description that
+    chemical on something else, or a List II chemical under another chemical's name); one that also names
+    the line's own chemical ("Lugol's iodine" on iodine) is an honest label. A description that
     chem_db reads as a name of the line's own chemical (PRODUCT_NAME_AGREES: a systematic name, say) is
     an honest label.
     """
