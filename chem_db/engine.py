@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -13,7 +14,7 @@ from .compiled import CompiledWatchlist, compile_watchlist
 from .config import Settings, settings
 from .identity import identify
 from .isolation import WorkerPool
-from .resolve import Resolution, resolve, resolve_name
+from .resolve import Resolution, clean_trade_name, name_key, resolve, resolve_name
 from .screen import ENGINE_VERSION, screen_resolution, unresolved
 from .standardize import standardize
 from .watchlist import load_watchlist
@@ -175,6 +176,8 @@ def _note_product(cw: CompiledWatchlist, result: R.LineResult, product: str) -> 
         # chemical or an analogue under the name of something else is the mislabelling the rules look for.
         if cand.smiles is None or not result.matches:
             return
+        if _bare_acronym(product, cw):
+            return
     elif any(m.entry_id == cand.entry_id or m.leads_to == cand.entry_id for m in result.matches):
         return
     result.findings.append(
@@ -186,6 +189,20 @@ def _note_product(cw: CompiledWatchlist, result: R.LineResult, product: str) -> 
             {"product_entry": cand.entry_id, "product_smiles": cand.smiles},
         )
     )
+
+
+_ACRONYM = re.compile(r"[A-Z0-9]{1,4}")
+
+
+def _bare_acronym(product: str, cw: CompiledWatchlist) -> bool:
+    """Whether the product names its chemical only by a capital-letter abbreviation of up to four
+    characters that the reviewed lexicon does not record ("NE (nitroethane)", "MA 40%", "BTX", "AR"):
+    the bulk dictionary reads such letters as some compound's synonym (neon, mesalazine, batrachotoxin,
+    argon), far too loosely to say the label names another chemical. Lexicon abbreviations ("IPA",
+    "DCM") and written names and formulas ("NaCl", "Ethanol") still count. A description that is only
+    grade words ("AR", "USP") names no chemical at all."""
+    text = clean_trade_name(product).strip()
+    return not text or (bool(_ACRONYM.fullmatch(text)) and name_key(text) not in cw.known_by_name)
 
 
 def _same_structure(smiles: str, result: R.LineResult) -> bool:

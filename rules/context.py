@@ -471,6 +471,7 @@ def prior_contribution(entry_id: str, ruleset: RuleSet, prior: PriorLine) -> Con
         prior.concentration_percent,
         prior.parent_mass_fraction,
         prior.status,
+        prior.line,
     )
     remembered = ruleset.memo.setdefault(_PRIOR_CONTRIBUTIONS, {})
     counted = remembered.get(key)
@@ -482,7 +483,7 @@ def prior_contribution(entry_id: str, ruleset: RuleSet, prior: PriorLine) -> Con
             ruleset,
             prior.reference,
             prior.order_date,
-            None,
+            prior.line,
             prior.quantity,
             prior.unit,
             prior.concentration_percent,

@@ -93,6 +93,7 @@ class PriorLine:
     cas: str | None = None  # CAS number as given on that line
     product: str | None = None  # product description as given
     name: str | None = None  # chemical name as given or resolved
+    line: int | None = None  # the line's index on that order (for the evidence)
 
 
 @dataclass

@@ -13,6 +13,7 @@ to Mexico stays ``clear`` however large it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -883,12 +884,27 @@ def _disguises(ctx: Context, view: LineView) -> tuple[str, ...]:
     return cached
 
 
+def _names_own_chemical(view: LineView) -> bool:
+    """Whether the product description names the line's own chemical (a watchlist name or synonym, or
+    its CAS number), leaving out a name in a "... free" note ("Ethanol, acetone-free") and the name the
+    order itself gave the line (which may be the very label in question)."""
+    product = re.sub(r"\S+[\s-]free\b", " ", view.line.product or "", flags=re.IGNORECASE)
+    given = view.line.identifiers.get("name")
+    names = [n for n in view.names() if n and n != given]
+    cas = view.line.identifiers.get("cas")
+    return any(contains_phrase(product, n) for n in names) or bool(cas and cas in product)
+
+
 def _product_names_another_entry(ctx: Context, view: LineView) -> Flag | None:
     """chem_db's PRODUCT_NAME_MISMATCH finding: the product names another chemical than the line's."""
     findings = [f for f in view.line.findings if f.code == "PRODUCT_NAME_MISMATCH"]
     if not findings:
         return None
     named = findings[0].detail.get("product_entry")
+    if named is None and _names_own_chemical(view):
+        # "Lugol's iodine" on iodine: a preparation named after another compound that also names the
+        # line's own chemical is an honest label, not another chemical's.
+        return None
     # Hiding a high-risk chemical under another name is the diversion pattern (hold); a label naming a
     # listed chemical on something else is a paperwork error a person should check (review).
     hides = any(h.list_I or h.controlled or h.incb_only for h in view.hits) or any(
@@ -927,7 +943,8 @@ def product_name_mismatch(ctx: Context, view: LineView) -> Flag | None:
     chemicals, whose trade names often omit the chemical name. A description naming another chemical
     ("Sodium chloride" on methylamine, "NPP" on acetone) is hold when the line really is a high-risk
     chemical or designer analogue (the name hides it), review otherwise (a label claiming a listed
-    chemical on something else, or a List II chemical under another chemical's name). A description that
+    chemical on something else, or a List II chemical under another chemical's name); one that also names
+    the line's own chemical ("Lugol's iodine" on iodine) is an honest label. A description that
     chem_db reads as a name of the line's own chemical (PRODUCT_NAME_AGREES: a systematic name, say) is
     an honest label.
     """
@@ -1124,7 +1141,7 @@ def cumulative_threshold_met(ctx: Context, agg: Aggregate) -> Flag | None:
         "CUMULATIVE_THRESHOLD_MET",
         REVIEW,
         f"{agg.name}: {m.amount:,.3f} {m.unit} this calendar month to this consignee is at or above the "
-        f"threshold of {m.limit:,.3f} {m.unit}.",
+        f"threshold of {m.limit:,.3f} {m.unit}{_destined_elsewhere(ctx, agg)}.",
         ctx.ruleset.flag_basis("CUMULATIVE_THRESHOLD_MET").citation,
         line=agg.regulated_lines[0],
         evidence=_threshold_evidence(ctx, agg),
@@ -1164,7 +1181,8 @@ def split_below_threshold(ctx: Context, agg: Aggregate) -> Flag | None:
     message = (
         f"{agg.name}: {count} orders this calendar month to this consignee total "
         f"{m.amount:,.3f} {m.unit}, at or "
-        f"above the threshold of {m.limit:,.3f} {m.unit}, though none reaches it alone."
+        f"above the threshold of {m.limit:,.3f} {m.unit}{_destined_elsewhere(ctx, agg)}, though none "
+        "reaches it alone."
     )
     if established:
         message += (
@@ -1215,7 +1233,7 @@ def listed_below_threshold(ctx: Context, agg: Aggregate) -> Flag | None:
         "LISTED_BELOW_THRESHOLD",
         INFO,
         f"{agg.name}: {m.amount:,.3f} {m.unit} this month is below the export threshold "
-        f"of {m.limit:,.3f} {m.unit}.",
+        f"of {m.limit:,.3f} {m.unit}{_destined_elsewhere(ctx, agg)}.",
         agg.threshold.meta.citation
         if agg.threshold
         else ctx.ruleset.flag_basis("LISTED_BELOW_THRESHOLD").citation,

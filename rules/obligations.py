@@ -10,7 +10,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from rules import countries
-from rules.context import Context, Contribution, EntryHit, measure, prior_contribution, select_order_threshold
+from rules.context import (
+    Context,
+    Contribution,
+    EntryHit,
+    destined_for,
+    measure,
+    prior_contribution,
+    select_order_threshold,
+)
 from rules.facts import HOLD, Flag, RequiredAction
 from rules.ruleset import Obligation
 
@@ -72,7 +80,19 @@ def _intermediates(ctx: Context) -> str:
         and facts.end_user.name.strip()
         and facts.end_user.name != facts.consignee.name
     ):
-        parts.append(f"the end user {facts.end_user.name}")
+        # An end user in another country than the destination holds that country's permit (a Colombian
+        # end user behind a Panamanian free-zone consignee), not the destination's.
+        own = destined_for(facts, ctx.ruleset, ctx.on)
+        code = (facts.end_user.country or "").upper()
+        if own.get(code) == "end user":
+            authority = ctx.ruleset.authority(code, ctx.on)
+            issuer = authority.name if authority is not None else "the competent national authority"
+            parts.append(
+                f"the one issued by {issuer} of {countries.country_name(code)} to the end user "
+                f"{facts.end_user.name}"
+            )
+        else:
+            parts.append(f"the end user {facts.end_user.name}")
     transit = [c for c in facts.transit_countries if c not in (facts.destination_country, "US")]
     if transit:
         parts.append("any intermediate consignee in " + ", ".join(countries.country_name(c) for c in transit))

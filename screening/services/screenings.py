@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import String, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..database import lock_for_write
@@ -361,7 +361,7 @@ def _evaluate_with_history(
     match = _match_consignee(session, org_id, consignee["name"], consignee.get("address"), country)
     # The spellings are counted as read (a spelling added after that changes the stamp), then the orders.
     history, (orders, screenings) = _read_history(
-        session, org_id, match.keys, country, order_date, days=history_days
+        session, org_id, match.keys, country, order_date, days=history_days, reference=order_data["reference"]
     )
     outcome = evaluate_order(order_data, order_date, line_results, history)
     stamp = (match.spellings_seen, orders, screenings)
@@ -404,6 +404,7 @@ def rescreen_order(
         exclude_order_id=order.id,
         created_before=order.created_at,
         days=history_days,
+        reference=order.reference,
     )
     order_data = order_data_from(order)
     outcome = evaluate_order(order_data, order.order_date, line_results, history, ruleset=ruleset)
@@ -642,11 +643,17 @@ def read_history(
     exclude_order_id: str | None = None,
     created_before: datetime | None = None,
     days: int | None = None,
+    reference: str | None = None,
 ) -> History:
     """The exporter's earlier orders to this consignee (same normalised name and country).
 
     ``created_before`` keeps a re-screening to what was known when its order was
     submitted: orders that came in later are not "earlier orders" of it.
+
+    An order is its ``reference``: orders stored under this order's own reference (a resubmission or
+    a retry without an idempotency key) are not earlier orders of it, and of several orders stored
+    under one earlier reference only the latest counts, so a resubmitted order is neither a known
+    customer's earlier order nor counted twice in a month's total.
 
     Lines carry the listed watchlist entries their order's latest screening
     matched, for cumulative monthly thresholds. Every line of ``order_date``'s
@@ -664,6 +671,7 @@ def read_history(
         exclude_order_id=exclude_order_id,
         created_before=created_before,
         days=days,
+        reference=reference,
     )[0]
 
 
@@ -680,6 +688,7 @@ def _read_history(
     exclude_order_id: str | None = None,
     created_before: datetime | None = None,
     days: int | None = None,
+    reference: str | None = None,
 ) -> tuple[History, tuple[int, int]]:
     """:func:`read_history`, and how many orders and screenings it counted (see :func:`_history_stamp`)."""
     from rules.facts import History, PriorLine
@@ -694,13 +703,17 @@ def _read_history(
         "country": consignee_country,
         "exclude": exclude_order_id,
         "before": created_before,
+        "reference": reference or "",  # references are never empty: "" leaves out no order
     }
     connection = session.connection()  # Core queries: the session's own execute only adds cost
-    count, first, screening_count, _spellings = connection.execute(count_statement, params).one()
+    count, first, screening_count, _spellings, other_references = connection.execute(
+        count_statement, params
+    ).one()
     counts = (int(count or 0), int(screening_count or 0))
-    history = History(prior_order_count=count or 0, first_order_date=first)
+    history = History(prior_order_count=int(other_references or 0), first_order_date=first)
     if not count:
         return history, counts
+    own_reference = reference  # the loop below reads each row's reference
     params["since"] = order_date - timedelta(days=days if days is not None else HISTORY_DAYS)
     params["month_start"] = order_date.replace(day=1)
     current: PriorLine | None = None
@@ -738,12 +751,21 @@ def _read_history(
                 product=product,
                 name=name or resolved_name,
                 inchikeys=list(dict.fromkeys(k for k in [inchikey, *(components or [])] if k)),
+                line=index,
             )
             current_index = index
             history.prior_lines.append(current)
         if entry_id is not None and entry_id not in current.entry_ids:
             current.entry_ids.append(entry_id)
             current.parent_mass_fraction = fraction
+    # One order per reference: this order's own is no earlier order, and an earlier one stored more
+    # than once (resubmitted) counts as its latest submission (lines come in order of date, then storage).
+    latest = {prior.reference: prior.order_id for prior in history.prior_lines}
+    history.prior_lines = [
+        prior
+        for prior in history.prior_lines
+        if prior.reference != own_reference and latest[prior.reference] == prior.order_id
+    ]
     return history, counts
 
 
@@ -755,8 +777,8 @@ def _history_stamp(session: Session, org_id: int, keys: Sequence[str], country: 
     could change the related consignees or what :func:`read_history` returns changes
     the stamp.
     """
-    params = {"org": org_id, "keys": list(keys), "country": country}
-    count, _first, screening_count, spelling_count = (
+    params = {"org": org_id, "keys": list(keys), "country": country, "reference": ""}
+    count, _first, screening_count, spelling_count, _references = (
         session.connection().execute(_history_statements(False, False)[0], params).one()
     )
     return min(int(spelling_count or 0), MAX_CONSIGNEE_CANDIDATES), int(count or 0), int(screening_count or 0)
@@ -794,12 +816,19 @@ def _history_statements(excluding_order: bool, created_before: bool) -> tuple[An
         )
         .scalar_subquery()
     )
+    # distinct references other than the order's own: how many earlier orders the consignee had
+    other_references = func.count(
+        func.distinct(
+            case((orders.reference != bindparam("reference", type_=String()), orders.reference), else_=None)
+        )
+    )
     count = (
         select(
             func.count(func.distinct(orders.id)),
             func.min(orders.order_date),
             func.count(screenings.id),
             spelling_count,
+            other_references,
         )
         .select_from(Order.__table__)
         .join(Screening.__table__, screenings.order_id == orders.id)

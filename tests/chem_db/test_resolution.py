@@ -301,6 +301,26 @@ def test_a_product_naming_another_unlisted_chemical_on_a_listed_line_is_a_mismat
     assert finding.detail["product_entry"] is None and finding.detail["product_smiles"]
 
 
+@pytest.mark.parametrize(
+    "cas, product",
+    [
+        ("79-24-3", "NE (nitroethane) 99%"),  # bulk dictionary: NE = neon
+        ("74-89-5", "MA 40%"),  # 5-aminosalicylic acid
+        ("108-88-3", "BTX"),  # benzene-toluene-xylene, not batrachotoxin
+        ("7647-01-0", "AR"),  # analytical reagent grade, not argon
+    ],
+)
+def test_a_capital_letter_abbreviation_is_no_other_chemical(engine, cas, product):
+    result = engine.screen(Identifiers(cas=cas), product=product)
+    assert "PRODUCT_NAME_MISMATCH" not in _codes(result)
+
+
+@pytest.mark.parametrize("cas, product", [("67-64-1", "IPA"), ("67-64-1", "DCM"), ("74-89-5", "NaCl")])
+def test_a_reviewed_abbreviation_or_formula_of_another_chemical_is_a_mismatch(engine, cas, product):
+    result = engine.screen(Identifiers(cas=cas), product=product)
+    assert "PRODUCT_NAME_MISMATCH" in _codes(result)
+
+
 def test_a_product_naming_an_unlisted_chemical_on_an_unlisted_line_is_no_finding(engine):
     result = engine.screen(Identifiers(cas="64-17-5"), product="Sodium chloride")  # ethanol
     assert not {"PRODUCT_NAME_AGREES", "PRODUCT_NAME_MISMATCH"} & set(_codes(result))

@@ -262,3 +262,19 @@ def test_norfentanyl_as_chem_db_reports_it_exact_and_as_a_4ap_amide(order, line)
     actions = _actions(outcome)
     assert "DEA_EXPORT_PERMIT" in actions and "DEA_FORM_486" not in actions
     assert {"norfentanyl", "4-ap"} <= set(flag(outcome, "CONTROLLED_SUBSTANCE").evidence["entries"])
+
+
+def test_foreign_permit_of_an_end_user_abroad_is_issued_by_its_own_country(order, line):
+    from rules.facts import Party
+
+    outcome = evaluate(
+        order(
+            [line(0, "mibk", 2000, product="MIBK")],
+            consignee=Party("Distribuidora Quimica Azteca SA de CV", "MX", "distributor"),
+            end_user=Party("Aguas Tratadas de Guatemala SA", "GT", "end_user"),
+        )
+    )
+    text = _actions(outcome)["FOREIGN_IMPORT_PERMIT"][0].text
+    assert "COFEPRIS" in text and "Distribuidora Quimica Azteca" in text
+    # the Guatemalan end user's permit is Guatemala's, not COFEPRIS's
+    assert "of Guatemala to the end user Aguas Tratadas de Guatemala SA" in text

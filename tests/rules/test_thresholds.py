@@ -374,3 +374,20 @@ def test_aqueous_solution_between_tabulated_strengths_is_interpolated(ruleset):
     assert (
         density_for("acetone", ruleset, 30).kg_per_l == ruleset.densities["acetone"].kg_per_l
     )  # no solutions
+
+
+def test_a_total_below_another_countrys_threshold_says_which_country(order, line):
+    """100 kg acetone to a Colon free-zone distributor for a Colombian end user is measured against
+    Colombia's 150 kg (designated country), not the 1,500 kg the destination alone would have: the
+    message says so, as THRESHOLD_MET's does."""
+    from rules.facts import Party
+
+    facts = order(
+        [line(0, "acetone", 100.0, "kg", lists=["DEA List II"], product="Acetone")],
+        destination="PA",
+        consignee=Party("Global Chem Trading Corp", "PA", "distributor", "Zona Libre de Colon"),
+    )
+    facts.end_user = Party("Pinturas Andinas SAS", "CO", "end_user", "Medellin")
+    hit = flag(evaluate(facts), "LISTED_BELOW_THRESHOLD")
+    assert hit.evidence["threshold_country"] == "CO"
+    assert "destined for Colombia (the end user's country)" in hit.message

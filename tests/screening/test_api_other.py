@@ -185,6 +185,27 @@ def test_history_with_the_consignee_reaches_the_rules(as_exporter, order, db_ses
     assert other_country.prior_order_count == 0
 
 
+def test_history_keeps_each_earlier_line_index_and_one_order_per_reference(as_exporter, order, db_session):
+    lines = [
+        {"cas": "64-17-5", "quantity": 5, "unit": "kg"},
+        {"cas": "67-64-1", "quantity": 100, "unit": "kg"},
+    ]
+    as_exporter.screen(order(reference="EARLIER", lines=lines))
+    as_exporter.screen(order(reference="EARLIER", lines=lines))  # sent again without an idempotency key
+    stored = db_session.scalars(select(Order).where(Order.reference == "EARLIER")).first()
+    history = read_history(db_session, as_exporter.org_id, stored.consignee_key, "MX", stored.order_date)
+    assert history.prior_order_count == 1
+    assert [(p.reference, p.line, p.entry_ids) for p in history.prior_lines] == [
+        ("EARLIER", 0, []),
+        ("EARLIER", 1, ["acetone"]),
+    ]
+    # the order itself (a resubmission) has no earlier orders
+    own = read_history(
+        db_session, as_exporter.org_id, stored.consignee_key, "MX", stored.order_date, reference="EARLIER"
+    )
+    assert own.prior_order_count == 0 and own.prior_lines == []
+
+
 def test_the_consignee_is_matched_by_normalised_name(as_exporter, order, db_session):
     as_exporter.screen(order(reference="A"))
     as_exporter.screen(
