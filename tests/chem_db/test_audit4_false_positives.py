@@ -1,0 +1,106 @@
+"""False positives found by screening the offline dictionary (~76,000 structures) and ChEMBL's approved
+drugs (fourth chemistry audit): each benign structure screens ``none`` and the real members of the
+class or transform it was caught by still match."""
+
+from __future__ import annotations
+
+import pytest
+
+from chem_db import Identifiers
+
+
+def _entries(result) -> set[str]:
+    return {m.entry_id for m in result.matches}
+
+
+# ---- ephedrine-masked: a ring lactam/lactone is not an N-acyl/O-acyl ephedrine ----------------------
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    [
+        "CC1C(OCC(=O)N1)C2=CC=CC=C2",  # fenmetramide (5-methyl-6-phenylmorpholin-3-one), 5588-29-4
+        "CC1NCC(=O)OC1c1ccccc1",  # 5-methyl-6-phenylmorpholin-2-one
+    ],
+)
+def test_a_morpholinone_is_not_a_masked_ephedrine(engine, smiles):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "none", result.to_dict()
+
+
+@pytest.mark.parametrize(
+    "smiles, entry",
+    [
+        ("C[C@@H]([C@@H](c1ccccc1)O)N(C)C(C)=O", "ephedrine"),  # N-acetylephedrine
+        ("C[C@@H]([C@@H](c1ccccc1)OC(C)=O)NC", "ephedrine"),  # O-acetylephedrine
+        ("CN1[C@@H](C)[C@@H](c2ccccc2)OC1=O", "ephedrine"),  # ephedrine oxazolidin-2-one
+        ("C[C@H]1[C@H](OC(=O)N1)c1ccccc1", "phenylpropanolamine"),  # norephedrine oxazolidin-2-one
+    ],
+)
+def test_masked_ephedrines_still_match(engine, smiles, entry):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "analog"
+    assert entry in _entries(result)
+
+
+# ---- imine hydrolysis: an imidic acid is how some databases write an amide -------------------------
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    [
+        "O=C(O)CN=C(O)Cc1ccccc1",  # phenylacetylglycine, 500-98-1, as PubChem writes it
+        "CC1=C(C(=O)O)N2C(=O)[C@@H](N=C(O)Cc3ccccc3)[C@H]2SC1",  # phenylacetyl-7-ADCA, 27255-72-7
+    ],
+)
+def test_an_amide_written_as_its_imidic_acid_is_not_an_imine(engine, smiles):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "none", result.to_dict()
+    amide = smiles.replace("N=C(O)", "NC(=O)")
+    assert engine.screen(Identifiers(smiles=amide)).classification == "none"
+
+
+@pytest.mark.parametrize(
+    "smiles, entry",
+    [
+        ("CC(=NO)Cc1ccccc1", "p2p"),  # P2P oxime
+        ("C1OC2=C(O1)C=C(C=C2)C=NC3=CC=CC=C3", "piperonal"),  # N-piperonylideneaniline
+    ],
+)
+def test_real_imines_still_hydrolyse_to_the_listed_carbonyl(engine, smiles, entry):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "analog"
+    assert entry in _entries(result)
+
+
+# ---- salts of weak bases and metal complexes are not hydrogen chloride -----------------------------
+
+
+@pytest.mark.parametrize(
+    "identifiers",
+    [
+        {"smiles": "COC(=N)CCCCCCC(=N)OC.Cl.Cl"},  # dimethyl suberimidate dihydrochloride (crosslinker)
+        {"smiles": "CC(=N)OC.Cl"},  # methyl acetimidate hydrochloride (Pinner salt)
+        {"smiles": "C=NO.Cl"},  # formaldoxime hydrochloride
+        {"smiles": "CCOC(=O)C1(CC[N+](CC1)(C)[O-])C2=CC=CC=C2.[Cl-]"},  # pethidine N-oxide hydrochloride
+        {"cas": "14694-95-2"},  # Wilkinson's catalyst, written as PPh3 x3 . Cl . [Rh]
+        {"smiles": "C1=CC=CC=C1.C1=CC=CC=C1.[Cr].[I-]"},  # dibenzenechromium iodide
+    ],
+)
+def test_a_salt_or_metal_halide_is_not_a_free_mineral_acid(engine, identifiers):
+    result = engine.screen(Identifiers(**identifiers))
+    assert result.classification == "none", result.to_dict()
+
+
+@pytest.mark.parametrize(
+    "smiles, entry",
+    [
+        ("Cl.CO", "hydrochloric-acid"),  # methanolic hydrogen chloride stays a mixture with HCl
+        ("c1ccc(P(c2ccccc2)c2ccccc2)cc1.Cl", "hydrochloric-acid"),  # no metal, no base: HCl is a component
+        ("CC(N)Cc1ccccc1.Cl", "amphetamine"),
+    ],
+)
+def test_mineral_acids_in_mixtures_are_still_found(engine, smiles, entry):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "listed"
+    assert entry in _entries(result)
