@@ -291,6 +291,25 @@ def is_counter_ion(frag: Chem.Mol) -> bool:
     return Chem.MolToSmiles(neutral, isomericSmiles=False) in _counter_ions()
 
 
+def _bare_atoms_of_several_elements(frags: list[Chem.Mol]) -> bool:
+    """Every fragment one uncharged atom without hydrogens, and not all of one element.
+
+    >>> _bare_atoms_of_several_elements([Chem.MolFromSmiles("[Fe]"), Chem.MolFromSmiles("[P]")])
+    True
+    >>> _bare_atoms_of_several_elements([Chem.MolFromSmiles("[P]"), Chem.MolFromSmiles("Cl")])
+    False
+    """
+    elements = set()
+    for f in frags:
+        if f.GetNumAtoms() != 1:
+            return False
+        a = f.GetAtomWithIdx(0)
+        if a.GetFormalCharge() or a.GetTotalNumHs() or a.GetAtomicNum() == 6:
+            return False
+        elements.add(a.GetAtomicNum())
+    return len(elements) > 1
+
+
 @dataclass(frozen=True)
 class Cues:
     """What the input text says it may contain; a step whose cue is False cannot change anything and is
@@ -353,6 +372,10 @@ def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
     else:
         frags = [mol]
     n_frags = len(frags)
+    if n_frags > 1 and _bare_atoms_of_several_elements(frags):
+        # "[Fe].[P]", "[Cd].[P]", "[N].[P]": a binary compound (iron phosphide, phosphorus nitride) written
+        # atom by atom, as the PubChem-derived tables do. It is not red phosphorus mixed with iron.
+        return Prepared(mol, [mol], [], steps, inorganic=True, fragments=n_frags, multiplicity=[1])
     if n_frags > 1:
         organic = [f for f in frags if not is_counter_ion(f)]
         others = [f for f in frags if all(f is not o for o in organic)]

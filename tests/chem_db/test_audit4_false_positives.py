@@ -104,3 +104,29 @@ def test_mineral_acids_in_mixtures_are_still_found(engine, smiles, entry):
     result = engine.screen(Identifiers(smiles=smiles))
     assert result.classification == "listed"
     assert entry in _entries(result)
+
+
+# ---- a binary compound written atom by atom is not the element ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "identifiers",
+    [
+        {"cas": "26508-33-8"},  # iron phosphide FeP, "[Fe].[P]" in the dictionary
+        {"cas": "12014-28-7"},  # cadmium phosphide, "[Cd].[P]"
+        {"smiles": "[N].[P]"},  # phosphorus nitride as the dictionary writes it
+    ],
+)
+def test_a_metal_phosphide_is_not_red_phosphorus(engine, identifiers):
+    result = engine.screen(Identifiers(**identifiers))
+    assert result.classification == "none", result.to_dict()
+
+
+@pytest.mark.parametrize(
+    "smiles, entry",
+    [("[P]", "red-phosphorus"), ("II.[K+].[I-]", "iodine"), ("[P].CCO", "red-phosphorus")],
+)
+def test_elements_alone_or_in_mixtures_are_still_found(engine, smiles, entry):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "listed"
+    assert entry in _entries(result)
