@@ -130,3 +130,25 @@ def test_elements_alone_or_in_mixtures_are_still_found(engine, smiles, entry):
     result = engine.screen(Identifiers(smiles=smiles))
     assert result.classification == "listed"
     assert entry in _entries(result)
+
+
+# ---- ring homologues of 1-Boc-4-piperidone are not 4-piperidone ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "smiles",
+    [
+        "CC(C)(C)OC(=O)N1CCC(=O)C1",  # tert-butyl 3-oxopyrrolidine-1-carboxylate, 101385-93-7
+        "CC(C)(C)OC(=O)N1CCCC(=O)CC1",  # tert-butyl 4-oxoazepane-1-carboxylate, 188975-88-4
+    ],
+)
+def test_boc_pyrrolidinone_and_azepanone_are_not_piperidone_analogues(engine, smiles):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "none", result.to_dict()
+    assert any(f.code == "EXCLUSION_APPLIED" for f in result.findings)
+
+
+def test_boc_piperidone_itself_is_still_listed(engine):
+    result = engine.screen(Identifiers(smiles="CC(C)(C)OC(=O)N1CCC(=O)CC1"))
+    assert result.classification == "listed"
+    assert "1-boc-4-piperidone" in _entries(result)
