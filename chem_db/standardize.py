@@ -251,7 +251,7 @@ def _salt_possible(parents: list[Chem.Mol], candidates: list[Chem.Mol]) -> bool:
     return False
 
 
-# Metals and metalloid-free main-group metals: everything but H, B, C, N, O, F, Si, P, S, Cl, As, Se, Br,
+# A metal atom (metalloids Ge, Sb included): any element but H, B, C, N, O, F, Si, P, S, Cl, As, Se, Br,
 # Te, I, At and the noble gases.
 _METAL = Chem.MolFromSmarts(
     "[!#1;!#2;!#5;!#6;!#7;!#8;!#9;!#10;!#14;!#15;!#16;!#17;!#18;!#33;!#34;!#35;!#36;!#52;!#53;!#54;!#85;!#86]"

@@ -152,3 +152,32 @@ def test_boc_piperidone_itself_is_still_listed(engine):
     result = engine.screen(Identifiers(smiles="CC(C)(C)OC(=O)N1CCC(=O)CC1"))
     assert result.classification == "listed"
     assert "1-boc-4-piperidone" in _entries(result)
+
+
+# ---- a masked ephedrine-family member leads to the isomer its stereochemistry gives ----------------
+
+
+@pytest.mark.parametrize(
+    "smiles, entry",
+    [
+        ("C[C@@H]([C@H](c1ccccc1)O)N(C)C(C)=O", "pseudoephedrine"),  # N-acetylpseudoephedrine
+        ("C[C@@H]([C@H](c1ccccc1)OC(C)=O)NC", "pseudoephedrine"),  # O-acetylpseudoephedrine
+        ("C[C@@H]([C@@H](c1ccccc1)O)NC(C)=O", "phenylpropanolamine"),  # N-acetylnorephedrine
+        ("C[C@H]1[C@H](OC(=O)N1)c1ccccc1", "phenylpropanolamine"),  # norephedrine oxazolidin-2-one
+    ],
+)
+def test_a_masked_isomer_is_not_reported_as_ephedrine(engine, smiles, entry):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "analog"
+    assert result.matches[0].entry_id == entry
+    assert "ephedrine" not in _entries(result)
+
+
+def test_without_stereochemistry_both_isomers_stay(engine):
+    result = engine.screen(Identifiers(smiles="CC(C(O)c1ccccc1)N(C)C(C)=O"))  # N-acetylephedrine, no stereo
+    assert {"ephedrine", "pseudoephedrine"} <= _entries(result)
+
+
+def test_n_acetylephedrine_still_leads_to_ephedrine(engine):
+    result = engine.screen(Identifiers(smiles="C[C@@H]([C@@H](c1ccccc1)O)N(C)C(C)=O"))
+    assert _entries(result) == {"ephedrine"}
