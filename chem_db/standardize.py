@@ -264,10 +264,14 @@ def _mixture_partners(candidates: list[Chem.Mol]) -> list[Chem.Mol]:
     not a chloride ion that would neutralize to hydrogen chloride), anything else stays as it is."""
     out: list[Chem.Mol] = []
     ions: Chem.Mol | None = None
-    # A metal atom among them (databases write a complex such as Wilkinson's catalyst or
+    # A bare, uncharged metal atom among them (databases write a complex such as Wilkinson's catalyst or
     # dibenzenechromium iodide as ligands, a bare metal and a halide): the carbon-free pieces are the
-    # metal's halide, not hydrogen chloride or iodide, so they stay together like sodium chloride.
-    metal = any(f.HasSubstructMatch(_METAL) for f in candidates)
+    # metal's halide, not hydrogen chloride or iodide, so they stay together like sodium chloride. A
+    # metal ion ("[Zn+2]") does not do this: hydrogen chloride beside zinc chloride stays a component.
+    metal = any(
+        f.GetNumAtoms() == 1 and not f.GetAtomWithIdx(0).GetFormalCharge() and f.HasSubstructMatch(_METAL)
+        for f in candidates
+    )
     for f in candidates:
         if Chem.MolToSmiles(f) == "O":
             continue

@@ -98,6 +98,7 @@ def test_a_salt_or_metal_halide_is_not_a_free_mineral_acid(engine, identifiers):
         ("Cl.CO", "hydrochloric-acid"),  # methanolic hydrogen chloride stays a mixture with HCl
         ("c1ccc(P(c2ccccc2)c2ccccc2)cc1.Cl", "hydrochloric-acid"),  # no metal, no base: HCl is a component
         ("CC(N)Cc1ccccc1.Cl", "amphetamine"),
+        ("CCO.Cl.[Zn+2].[Cl-].[Cl-]", "hydrochloric-acid"),  # a metal ion, not a bare metal: HCl stays
     ],
 )
 def test_mineral_acids_in_mixtures_are_still_found(engine, smiles, entry):
