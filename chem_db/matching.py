@@ -511,6 +511,33 @@ def _similarity(cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatc
             )
 
 
+def _stereo_specific_targets(cw: CompiledWatchlist, ctx: ComponentContext, out: ComponentMatches) -> None:
+    """A designer class names one entry it leads to (ephedrine-masked: ephedrine), but in a stereo-sensitive
+    family the product depends on the input's stereochemistry: N-acetylpseudoephedrine gives pseudoephedrine,
+    the norephedrine oxazolidinone gives norephedrine. When the input's stereocentres are written and a
+    one-step transform reached a stereo-sensitive entry the class does not name, that transform worked on the
+    actual product, so the class's guess is dropped. Without written stereochemistry both stay."""
+    transform_ids = {ct.transform.id for ct in cw.transforms}
+    reached = set()
+    for m in out.matches:
+        if m.match_type == R.CLASS and m.class_id in transform_ids:
+            target = cw.watchlist.get(m.entry_id)
+            if target is not None and target.stereo_sensitive:
+                reached.add(m.entry_id)
+    if not reached:
+        return
+    if not any(a.GetChiralTag() != Chem.ChiralType.CHI_UNSPECIFIED for a in ctx.mol.GetAtoms()):
+        return
+
+    def guess(m: R.Match) -> bool:
+        if m.match_type != R.CLASS or m.listed or m.class_id in transform_ids or m.leads_to in reached:
+            return False
+        target = cw.watchlist.get(m.leads_to) if m.leads_to else None
+        return target is not None and target.stereo_sensitive
+
+    out.matches = [m for m in out.matches if not guess(m)]
+
+
 def match_component(
     cw: CompiledWatchlist, ctx: ComponentContext, max_tautomers: int = 64
 ) -> ComponentMatches:
@@ -530,6 +557,8 @@ def match_component(
     if transforms and not any(m.match_type in (R.EXACT, R.SALT_OR_ISOMER) and m.listed for m in out.matches):
         # A chemical that is itself listed needs no "one step from ..." on top (fentanyl -> ANPP).
         _transforms(cw, ctx, out, matched, leads, transforms)
+        if leads and len(out.matches) > 1:
+            _stereo_specific_targets(cw, ctx, out)
     _similarity(cw, ctx, out)
     _exclusions(cw, ctx, out, possible)
     return out

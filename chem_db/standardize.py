@@ -199,9 +199,12 @@ _MINERAL_ACIDS = frozenset(
     {"F", "Cl", "Br", "I", "O=S(=O)(O)O", "O=P(O)(O)O", "O=[N+]([O-])O", "[O-][Cl+3]([O-])([O-])O"}
 )
 # Something an acid can protonate: a cation, an amine or aniline nitrogen (not amide, sulfonamide,
-# nitro, nitrile, imide), a pyridine- or imidazole-type ring nitrogen, an amidine.
+# nitro, nitrile, imide), a pyridine- or imidazole-type ring nitrogen, an amidine, an imine-type
+# nitrogen (imine, imidate, oxime, hydrazone: the Pinner salt "methyl acetimidate hydrochloride" and
+# "formaldoxime hydrochloride" are salts; not an isocyanate or carbodiimide N=C=X).
 _BASE = Chem.MolFromSmarts(
-    "[+,$([NX3;!$(N-[C,S,P]=[O,S]);!$(N-[N+]=O);!$(N-N=O)]),$([nX2]),$([NX2]=C-[NX3])]"
+    "[+,$([NX3;!$(N-[C,S,P]=[O,S]);!$(N-[N+]=O);!$(N-N=O)]),$([nX2]),$([NX2]=C-[NX3]),"
+    "$([NX2;+0;!$(N=C=*)]=[#6])]"
 )
 
 
@@ -214,12 +217,14 @@ def _is_free_mineral_acid(frag: Chem.Mol) -> bool:
 
 
 # What lets a parent form a salt with a counter-ion. A basic site: an uncharged amine or aniline
-# nitrogen, a pyridine- or imidazole-type ring nitrogen, an amidine, or a nitrogen already protonated
-# or quaternized (not the N+ of a nitro group or N-oxide, which is neutral overall). An acid site: a
-# carboxylic, sulfonic or phosphorus acid OH, which an inorganic base (ammonia, hydroxide) can take.
+# nitrogen, a pyridine- or imidazole-type ring nitrogen, an amidine, an imine-type nitrogen (as in
+# ``_BASE``), or a nitrogen already protonated or quaternized (not the N+ of a nitro group, which is
+# neutral overall). An amine N-oxide is a base too (pethidine N-oxide hydrochloride is a salt, the
+# oxygen takes the proton). An acid site: a carboxylic, sulfonic or phosphorus acid OH, which an
+# inorganic base (ammonia, hydroxide) can take.
 _BASIC_SITE = Chem.MolFromSmarts(
     "[$([NX3;+0;!$(N-[C,S,P]=[O,S]);!$(N-[N+]=O);!$(N-N=O)]),$([nX2;+0]),$([NX2;+0]=C-[NX3]),"
-    "$([N+,n+;!$(*~[O-]);!$(*=O)])]"
+    "$([NX2;+0;!$(N=C=*)]=[#6]),$([N+,n+;!$(*~[O-]);!$(*=O)]),$([NX4+,nX3+;!$(*=O)]-[OX1-])]"
 )
 _ACID_SITE = Chem.MolFromSmarts("[OX2H1]-[$([CX3]=O),$([SX4](=O)=O),$([PX4]=O)]")
 _INORGANIC_BASE = Chem.MolFromSmarts("[$([NX3;+0;!$(N~O)]),$([OX1H1-]),$([OX0-2])]")
@@ -246,16 +251,31 @@ def _salt_possible(parents: list[Chem.Mol], candidates: list[Chem.Mol]) -> bool:
     return False
 
 
+# A metal atom (metalloids Ge, Sb included): any element but H, B, C, N, O, F, Si, P, S, Cl, As, Se, Br,
+# Te, I, At and the noble gases.
+_METAL = Chem.MolFromSmarts(
+    "[!#1;!#2;!#5;!#6;!#7;!#8;!#9;!#10;!#14;!#15;!#16;!#17;!#18;!#33;!#34;!#35;!#36;!#52;!#53;!#54;!#85;!#86]"
+)
+
+
 def _mixture_partners(candidates: list[Chem.Mol]) -> list[Chem.Mol]:
     """Counter-ion candidates that pair with nothing, as mixture components: water is left out (a
     hydrate, as before), carbon-free ions are kept together as the salt they form (sodium chloride,
     not a chloride ion that would neutralize to hydrogen chloride), anything else stays as it is."""
     out: list[Chem.Mol] = []
     ions: Chem.Mol | None = None
+    # A bare, uncharged metal atom among them (databases write a complex such as Wilkinson's catalyst or
+    # dibenzenechromium iodide as ligands, a bare metal and a halide): the carbon-free pieces are the
+    # metal's halide, not hydrogen chloride or iodide, so they stay together like sodium chloride. A
+    # metal ion ("[Zn+2]") does not do this: hydrogen chloride beside zinc chloride stays a component.
+    metal = any(
+        f.GetNumAtoms() == 1 and not f.GetAtomWithIdx(0).GetFormalCharge() and f.HasSubstructMatch(_METAL)
+        for f in candidates
+    )
     for f in candidates:
         if Chem.MolToSmiles(f) == "O":
             continue
-        if not _has_carbon(f) and _charged(f):
+        if not _has_carbon(f) and (_charged(f) or (metal and Chem.MolToSmiles(f) not in _ELEMENTAL)):
             ions = f if ions is None else Chem.CombineMols(ions, f)
         else:
             out.append(f)
@@ -273,6 +293,25 @@ def is_counter_ion(frag: Chem.Mol) -> bool:
         return False
     neutral = neutralize(frag)
     return Chem.MolToSmiles(neutral, isomericSmiles=False) in _counter_ions()
+
+
+def _bare_atoms_of_several_elements(frags: list[Chem.Mol]) -> bool:
+    """Every fragment one uncharged atom without hydrogens, and not all of one element.
+
+    >>> _bare_atoms_of_several_elements([Chem.MolFromSmiles("[Fe]"), Chem.MolFromSmiles("[P]")])
+    True
+    >>> _bare_atoms_of_several_elements([Chem.MolFromSmiles("[P]"), Chem.MolFromSmiles("Cl")])
+    False
+    """
+    elements = set()
+    for f in frags:
+        if f.GetNumAtoms() != 1:
+            return False
+        a = f.GetAtomWithIdx(0)
+        if a.GetFormalCharge() or a.GetTotalNumHs() or a.GetAtomicNum() == 6:
+            return False
+        elements.add(a.GetAtomicNum())
+    return len(elements) > 1
 
 
 @dataclass(frozen=True)
@@ -337,6 +376,10 @@ def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
     else:
         frags = [mol]
     n_frags = len(frags)
+    if n_frags > 1 and _bare_atoms_of_several_elements(frags):
+        # "[Fe].[P]", "[Cd].[P]", "[N].[P]": a binary compound (iron phosphide, phosphorus nitride) written
+        # atom by atom, as the PubChem-derived tables do. It is not red phosphorus mixed with iron.
+        return Prepared(mol, [mol], [], steps, inorganic=True, fragments=n_frags, multiplicity=[1])
     if n_frags > 1:
         organic = [f for f in frags if not is_counter_ion(f)]
         others = [f for f in frags if all(f is not o for o in organic)]
