@@ -1035,6 +1035,16 @@ def end_use_mismatch(ctx: Context, view: LineView) -> Flag | None:
 # Chemicals on the order: thresholds, months, history
 
 
+def _amount(value: float) -> str:
+    """A quantity for a message: three decimals with thousands separators, or, when three decimals would
+    misstate an amount under one unit (0.0005 kg shown as 0.001 kg, a 1 g threshold), its significant
+    digits ("0.0005")."""
+    text = f"{value:,.3f}"
+    if value and abs(value) < 1 and abs(round(value, 3) - value) > 1e-9:
+        return f"{value:.3g}"
+    return text
+
+
 def _threshold_evidence(ctx: Context, agg: Aggregate) -> dict[str, Any]:
     t = agg.threshold
     return {
@@ -1105,8 +1115,8 @@ def threshold_met(ctx: Context, agg: Aggregate) -> Flag | None:
         m = agg.order_measure
         assert m is not None
         message = (
-            f"{agg.name}: {m.amount:,.3f} {m.unit} on this order is at or above the export threshold of "
-            f"{m.limit:,.3f} {m.unit}{_destined_elsewhere(ctx, agg)}."
+            f"{agg.name}: {_amount(m.amount)} {m.unit} on this order is at or above the export threshold of "
+            f"{_amount(m.limit)} {m.unit}{_destined_elsewhere(ctx, agg)}."
         )
     citation = (
         agg.threshold.meta.citation if agg.threshold else ctx.ruleset.flag_basis("THRESHOLD_MET").citation
@@ -1140,8 +1150,8 @@ def cumulative_threshold_met(ctx: Context, agg: Aggregate) -> Flag | None:
     return Flag(
         "CUMULATIVE_THRESHOLD_MET",
         REVIEW,
-        f"{agg.name}: {m.amount:,.3f} {m.unit} this calendar month to this consignee is at or above the "
-        f"threshold of {m.limit:,.3f} {m.unit}{_destined_elsewhere(ctx, agg)}.",
+        f"{agg.name}: {_amount(m.amount)} {m.unit} this calendar month to this consignee is at or above the "
+        f"threshold of {_amount(m.limit)} {m.unit}{_destined_elsewhere(ctx, agg)}.",
         ctx.ruleset.flag_basis("CUMULATIVE_THRESHOLD_MET").citation,
         line=agg.regulated_lines[0],
         evidence=_threshold_evidence(ctx, agg),
@@ -1180,8 +1190,8 @@ def split_below_threshold(ctx: Context, agg: Aggregate) -> Flag | None:
     evidence["earlier_purchase_months"] = months
     message = (
         f"{agg.name}: {count} orders this calendar month to this consignee total "
-        f"{m.amount:,.3f} {m.unit}, at or "
-        f"above the threshold of {m.limit:,.3f} {m.unit}{_destined_elsewhere(ctx, agg)}, though none "
+        f"{_amount(m.amount)} {m.unit}, at or "
+        f"above the threshold of {_amount(m.limit)} {m.unit}{_destined_elsewhere(ctx, agg)}, though none "
         "reaches it alone."
     )
     if established:
@@ -1232,8 +1242,8 @@ def listed_below_threshold(ctx: Context, agg: Aggregate) -> Flag | None:
     return Flag(
         "LISTED_BELOW_THRESHOLD",
         INFO,
-        f"{agg.name}: {m.amount:,.3f} {m.unit} this month is below the export threshold "
-        f"of {m.limit:,.3f} {m.unit}{_destined_elsewhere(ctx, agg)}.",
+        f"{agg.name}: {_amount(m.amount)} {m.unit} this month is below the export threshold "
+        f"of {_amount(m.limit)} {m.unit}{_destined_elsewhere(ctx, agg)}.",
         agg.threshold.meta.citation
         if agg.threshold
         else ctx.ruleset.flag_basis("LISTED_BELOW_THRESHOLD").citation,

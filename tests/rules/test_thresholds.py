@@ -391,3 +391,16 @@ def test_a_total_below_another_countrys_threshold_says_which_country(order, line
     hit = flag(evaluate(facts), "LISTED_BELOW_THRESHOLD")
     assert hit.evidence["threshold_country"] == "CO"
     assert "destined for Colombia (the end user's country)" in hit.message
+
+
+def test_messages_show_sub_gram_amounts_as_they_are(order, line):
+    """Propionic anhydride's threshold is 1 g: a 0.5 g laboratory sample read '0.001 kg this month is
+    below the export threshold of 0.001 kg' (three decimals rounded it up to the threshold), and 1.4 g
+    read as exactly the threshold. Amounts that three decimals would misstate keep their digits."""
+    below = flag(_status_and_codes(order, line, "propionic-anhydride", 0.5, "g")[2], "LISTED_BELOW_THRESHOLD")
+    assert "0.0005 kg this month is below the export threshold of 0.001 kg" in below.message
+    met = flag(_status_and_codes(order, line, "propionic-anhydride", 1.4, "g")[2], "THRESHOLD_MET")
+    assert "0.0014 kg on this order is at or above the export threshold of 0.001 kg" in met.message
+    # ordinary amounts keep three decimals and thousands separators
+    mibk = flag(_status_and_codes(order, line, "mibk", 2000, "kg", product="MIBK")[2], "THRESHOLD_MET")
+    assert "2,000.000 kg on this order is at or above the export threshold of 1,523.000 kg" in mibk.message
