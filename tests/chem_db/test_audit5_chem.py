@@ -72,3 +72,32 @@ def test_ring_alkylated_4ap_is_an_analogue_of_4ap(engine, smiles):
 def test_ring_alkylated_4ap_look_alikes_stay_none(engine, smiles):
     result = engine.screen(Identifiers(smiles=smiles))
     assert result.classification == "none", result.to_dict()
+
+
+# ---- an element (iodine, phosphorus) forms no salt: a mineral acid beside it is a component ----------
+
+
+@pytest.mark.parametrize(
+    "smiles, entries",
+    [
+        ("[P].I", {"red-phosphorus", "hydriodic-acid"}),  # red phosphorus with hydriodic acid
+        ("II.Cl", {"iodine", "hydrochloric-acid"}),  # iodine in hydrochloric acid
+        ("II.I.O", {"iodine", "hydriodic-acid"}),  # hydriodic acid with dissolved iodine
+    ],
+)
+def test_a_mineral_acid_beside_an_element_is_kept(engine, smiles, entries):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert result.classification == "listed", result.to_dict()
+    assert entries <= _entries(result), result.to_dict()
+
+
+@pytest.mark.parametrize(
+    "smiles, entries",
+    [
+        ("II.[K+].[I-]", {"iodine"}),  # Lugol's iodine: potassium iodide is not hydriodic acid
+        ("[P].[K+].[I-]", {"red-phosphorus"}),
+    ],
+)
+def test_an_iodide_salt_beside_an_element_is_not_hydriodic_acid(engine, smiles, entries):
+    result = engine.screen(Identifiers(smiles=smiles))
+    assert _entries(result) == entries, result.to_dict()
