@@ -31,7 +31,7 @@ from .compiled import (
     heavy_formula,
 )
 from .identity import Identity, canonical_smiles, identify
-from .standardize import Prepared, neutralize
+from .standardize import _METAL, Prepared, neutralize
 from .watchlist import DesignerClass, Entry
 
 # Tanimoto (Morgan radius 2, 2,048 bits) at or above which a structure is reported as a close analogue.
@@ -647,4 +647,29 @@ def match_inorganic(cw: CompiledWatchlist, prepared: Prepared, whole: Identity) 
                         e, R.SALT_OR_ISOMER, f"A salt of {e.name}; the listing covers its salts.", None
                     )
                 )
+    if prepared.inorganic and len(frags) > 1 and not any(_bare_uncharged_metal(f) for f in frags):
+        # A carbon-free mixture of neutral substances (oleum: sulfuric acid with SO3; mixed acids:
+        # hydrochloric with sulfuric; aqua regia): each listed one is there in its own right. A bare
+        # atom is left out ("[Fe].[P]" is iron phosphide written atom by atom), and so is a bare metal's
+        # company ("[Pd].Cl.Cl" is a metal chloride written as ligands).
+        seen = {m.entry_id for m in out}
+        for f in frags:
+            if any(a.GetFormalCharge() for a in f.GetAtoms()) or Chem.MolToSmiles(f) == "O":
+                continue
+            if f.GetNumAtoms() == 1 and f.GetAtomWithIdx(0).GetTotalNumHs() == 0:
+                continue
+            hit = cw.inorganic_by_key.get(identify(f).inchikey)
+            if hit and hit[1] is None and hit[0].id not in seen:
+                seen.add(hit[0].id)
+                out.append(
+                    _entry_match(hit[0], R.EXACT, f"{hit[0].name} is a component of the mixture.", None)
+                )
     return out
+
+
+def _bare_uncharged_metal(frag: Chem.Mol) -> bool:
+    return (
+        frag.GetNumAtoms() == 1
+        and not frag.GetAtomWithIdx(0).GetFormalCharge()
+        and frag.HasSubstructMatch(_METAL)
+    )

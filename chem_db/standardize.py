@@ -412,7 +412,10 @@ def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
             frags = carbon
             steps.append("drop_counter_ions")
         else:
-            frags = organic
+            # Only elements kept (iodine, phosphorus): they form no salts, so a free mineral acid beside
+            # them is a component too ("[P].I" is red phosphorus with hydriodic acid, "II.Cl" iodine
+            # in hydrochloric acid), not a counter-ion to drop.
+            frags = organic + [f for f in others if _is_free_mineral_acid(f)]
     elif not _has_carbon(mol):
         return Prepared(mol, [mol], [], steps, inorganic=True, fragments=1, multiplicity=[1])
     out: list[Chem.Mol] = []
