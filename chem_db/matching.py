@@ -647,11 +647,16 @@ def match_inorganic(cw: CompiledWatchlist, prepared: Prepared, whole: Identity) 
                         e, R.SALT_OR_ISOMER, f"A salt of {e.name}; the listing covers its salts.", None
                     )
                 )
-    if prepared.inorganic and len(frags) > 1 and not any(_bare_uncharged_metal(f) for f in frags):
+    if (
+        prepared.inorganic
+        and len(frags) > 1
+        and not any(_bare_uncharged_metal(f) or f.HasSubstructMatch(_NEUTRAL_NITROGEN_BASE) for f in frags)
+    ):
         # A carbon-free mixture of neutral substances (oleum: sulfuric acid with SO3; mixed acids:
         # hydrochloric with sulfuric; aqua regia): each listed one is there in its own right. A bare
         # atom is left out ("[Fe].[P]" is iron phosphide written atom by atom), and so is a bare metal's
-        # company ("[Pd].Cl.Cl" is a metal chloride written as ligands).
+        # company ("[Pd].Cl.Cl" is a metal chloride written as ligands); beside a nitrogen base the acid
+        # is that base's salt ("Cl.NO" is hydroxylamine hydrochloride, "N.Cl" ammonium chloride).
         seen = {m.entry_id for m in out}
         for f in frags:
             if any(a.GetFormalCharge() for a in f.GetAtoms()) or Chem.MolToSmiles(f) == "O":
@@ -665,6 +670,10 @@ def match_inorganic(cw: CompiledWatchlist, prepared: Prepared, whole: Identity) 
                     _entry_match(hit[0], R.EXACT, f"{hit[0].name} is a component of the mixture.", None)
                 )
     return out
+
+
+# Ammonia, hydrazine, hydroxylamine: an uncharged trivalent nitrogen takes a mineral acid as its salt.
+_NEUTRAL_NITROGEN_BASE = Chem.MolFromSmarts("[NX3;+0]")
 
 
 def _bare_uncharged_metal(frag: Chem.Mol) -> bool:

@@ -37,6 +37,10 @@ def test_listed_acids_in_a_carbon_free_mixture_are_found(engine, smiles, entries
         "[Pd].Cl.Cl",  # palladium chloride written as a bare metal and its ligands
         "[Fe].[P]",  # iron phosphide written atom by atom, not red phosphorus
         "O[N+](=O)[O-].O",  # nitric acid
+        "Cl.NO",  # hydroxylamine hydrochloride: the acid is the base's salt
+        "Cl.NN",  # hydrazine hydrochloride
+        "OS(=O)(=O)O.NN",  # hydrazine sulfate
+        "N.Cl",  # ammonium chloride written as ammonia and hydrogen chloride
     ],
 )
 def test_carbon_free_look_alikes_stay_unlisted(engine, smiles):
