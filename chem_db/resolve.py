@@ -427,9 +427,9 @@ _GRADE_WORDS = re.compile(
     r"grade|pure|purified|extra|high|purity|min|approx|ca|solution|soln|aqueous|aq|in\s+water|"
     r"grado|técnico|tecnico|reactivo|solución|solucion|acuosa|en\s+agua|pureza|industrial|bulk|"
     r"anhydrous|anhidro|anhidra|powder|powdered|crystals?|crystalline|flakes?|pellets?|granular|"
-    r"foil|wire|ribbon|turnings|shot|amorfa|"
+    r"foil|wire|ribbon|turnings|shot|"
     r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido|"
-    r"natural|free\s+base|freebase|base|resublimed|sublimed|resublimado|sublimado|amorfo|amorphous|"
+    r"natural|free\s+base|freebase|base|resublimed|sublimed|resublimado|sublimado|amorfo|amorfa|amorphous|"
     r"food|alimenticio|alimentario|pharmaceutical|farmacéutico|farmaceutico|cosmetic|cosmético|cosmetico|kosher|"
     r"tablets?|tabletas?|comprimidos?|capsules?|cápsulas?|capsulas?|syrup|jarabe|injection|inyectable|"
     r"oral|drops|gotas|suspension|suspensión)\b\.?",
