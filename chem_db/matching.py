@@ -32,7 +32,7 @@ from .compiled import (
 )
 from .identity import Identity, canonical_smiles, identify
 from .standardize import _METAL, Prepared, neutralize
-from .watchlist import DesignerClass, Entry
+from .watchlist import DesignerClass, Entry, SaltForm
 
 # Tanimoto (Morgan radius 2, 2,048 bits) at or above which a structure is reported as a close analogue.
 # Chosen conservatively: the benign panel in tests/chem_db (piperidine drugs, strawberry aldehyde,
@@ -669,7 +669,43 @@ def match_inorganic(cw: CompiledWatchlist, prepared: Prepared, whole: Identity) 
                 out.append(
                     _entry_match(hit[0], R.EXACT, f"{hit[0].name} is a component of the mixture.", None)
                 )
+    if prepared.inorganic and len(frags) > 2:
+        # Several salts written as their ions (potassium permanganate with sodium chloride, or with
+        # sulfuric acid): each salt is looked up on its own.
+        seen = {m.entry_id for m in out}
+        for e, sf in _ion_pairs(cw, frags):
+            if e.id not in seen:
+                seen.add(e.id)
+                listed = sf is None or form_covered(e, sf.form)
+                kind = R.EXACT if sf is None else R.SALT_OR_ISOMER
+                out.append(
+                    _entry_match(e, kind, f"{e.name} is a component of the mixture.", None, listed=listed)
+                )
     return out
+
+
+def _ion_pairs(cw: CompiledWatchlist, frags: tuple[Chem.Mol, ...]) -> list[tuple[Entry, SaltForm | None]]:
+    """Watchlist inorganics among the salts an ionic input is written as: ions are grouped in the order
+    written until their charges cancel ("[K+].[O-][Mn](=O)(=O)=O.[Na+].[Cl-]" is potassium
+    permanganate and sodium chloride, not sodium permanganate); neutral fragments stand apart."""
+    found = []
+    group: list[Chem.Mol] = []
+    net = 0
+    for f in frags:
+        q = sum(a.GetFormalCharge() for a in f.GetAtoms())
+        if q == 0:
+            continue
+        group.append(f)
+        net += q
+        if net == 0:
+            salt = group[0]
+            for ion in group[1:]:
+                salt = Chem.CombineMols(salt, ion)
+            hit = cw.inorganic_by_key.get(identify(salt).inchikey)
+            if hit is not None:
+                found.append(hit)
+            group = []
+    return found
 
 
 # Ammonia, hydrazine, hydroxylamine: an uncharged trivalent nitrogen takes a mineral acid as its salt.

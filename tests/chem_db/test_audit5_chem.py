@@ -22,6 +22,13 @@ def _entries(result) -> set[str]:
         ("Cl.OS(=O)(=O)O", {"hydrochloric-acid", "sulfuric-acid"}),  # mixed acids
         ("O[N+](=O)[O-].Cl", {"hydrochloric-acid"}),  # aqua regia (nitric + hydrochloric)
         ("Cl.[Na+].[Cl-]", {"hydrochloric-acid"}),  # hydrochloric acid with sodium chloride
+        # salts written as their ions, in the order written
+        ("[K+].[O-][Mn](=O)(=O)=O.[Na+].[Cl-]", {"potassium-permanganate"}),
+        ("[K+].[O-][Mn](=O)(=O)=O.OS(=O)(=O)O", {"potassium-permanganate", "sulfuric-acid"}),
+        (
+            "[K+].[O-][Mn](=O)(=O)=O.[Na+].[O-][Mn](=O)(=O)=O",
+            {"potassium-permanganate", "sodium-permanganate"},
+        ),
     ],
 )
 def test_listed_acids_in_a_carbon_free_mixture_are_found(engine, smiles, entries):
@@ -41,6 +48,7 @@ def test_listed_acids_in_a_carbon_free_mixture_are_found(engine, smiles, entries
         "Cl.NN",  # hydrazine hydrochloride
         "OS(=O)(=O)O.NN",  # hydrazine sulfate
         "N.Cl",  # ammonium chloride written as ammonia and hydrogen chloride
+        "[K+].[I-].[Na+].[Cl-]",  # potassium iodide with sodium chloride: no iodine, no hydriodic acid
     ],
 )
 def test_carbon_free_look_alikes_stay_unlisted(engine, smiles):
@@ -105,3 +113,9 @@ def test_a_mineral_acid_beside_an_element_is_kept(engine, smiles, entries):
 def test_an_iodide_salt_beside_an_element_is_not_hydriodic_acid(engine, smiles, entries):
     result = engine.screen(Identifiers(smiles=smiles))
     assert _entries(result) == entries, result.to_dict()
+
+
+def test_a_permanganate_beside_another_salt_is_that_permanganate_only(engine):
+    # the sodium and the permanganate ions are written in different salts: no sodium permanganate
+    result = engine.screen(Identifiers(smiles="[K+].[O-][Mn](=O)(=O)=O.[Na+].[Cl-]"))
+    assert _entries(result) == {"potassium-permanganate"}
