@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rdkit import Chem, RDConfig, rdBase  # noqa: E402
 
 from chem_db import Identifiers  # noqa: E402
-from chem_db import screen as screen_module  # noqa: E402
 from chem_db.compiled import compile_watchlist  # noqa: E402
 from chem_db.config import settings  # noqa: E402
 from chem_db.engine import Engine  # noqa: E402
+from chem_db.screen import clear_identity_memo  # noqa: E402
 from chem_db.watchlist import load_watchlist  # noqa: E402
 
 CHUNK = 250  # molecules parsed, then screened, in turn
@@ -94,7 +94,7 @@ def main() -> None:
             )
             # Each repeat screens the chunk cold: the per-process identity memo (canonical SMILES ->
             # InChI) would otherwise answer from the previous repeat, which a catalogue never sees.
-            screen_module._IDENTITIES.clear()
+            clear_identity_memo()
             full_best[c] = min(
                 full_best[c], best_of(1, lambda part=part_items: local.screen_many(part), time.process_time)
             )

@@ -16,7 +16,7 @@ Order of the checks (each builds on the ones before):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from rdkit import Chem, DataStructs
 
@@ -31,7 +31,7 @@ from .compiled import (
     heavy_formula,
 )
 from .identity import Identity, canonical_smiles, identify
-from .standardize import _METAL, Prepared, neutralize
+from .standardize import Prepared, is_bare_metal, neutralize
 from .watchlist import DesignerClass, Entry, SaltForm
 
 # Tanimoto (Morgan radius 2, 2,048 bits) at or above which a structure is reported as a close analogue.
@@ -580,37 +580,9 @@ def form_covered(entry: Entry, form: str) -> bool:
     return "salts" in entry.scope or "salts_of_isomers" in entry.scope
 
 
-_BARE_PHOSPHINATE = Chem.MolFromSmarts("[PX2H0;v3](=[OX1])-[OX1-,OX2H1]")
-
-
-def _phosphinate_hydrogens(mol: Chem.Mol) -> Chem.Mol | None:
-    """PubChem and the dictionary write hypophosphite without its two P-H hydrogens ("[O-]P=O",
-    "OP=O": a phosphorus with one P=O, one P-O and nothing else, formula PO2). Put them back
-    (H2P(=O)O-, the hypophosphite the listing names); None when no phosphorus is written that way.
-
-    >>> Chem.MolToSmiles(_phosphinate_hydrogens(Chem.MolFromSmiles("[Na+].[O-]P=O")))
-    'O=[PH2][O-].[Na+]'
-    >>> _phosphinate_hydrogens(Chem.MolFromSmiles("OP(O)O")) is None  # phosphorous acid
-    True
-    """
-    hits = mol.GetSubstructMatches(_BARE_PHOSPHINATE)
-    if not hits:
-        return None
-    rw = Chem.RWMol(mol)
-    for hit in hits:
-        atom = rw.GetAtomWithIdx(hit[0])
-        atom.SetNumExplicitHs(2)
-        atom.SetNoImplicit(True)
-    fixed = rw.GetMol()
-    Chem.SanitizeMol(fixed)
-    return fixed
-
-
 def match_inorganic(cw: CompiledWatchlist, prepared: Prepared, whole: Identity) -> list[R.Match]:
     """Element and inorganic entries: the whole input's identity, or a salt of a listed inorganic acid."""
     found = cw.inorganic_by_key.get(whole.inchikey)
-    if found is None and (fixed := _phosphinate_hydrogens(prepared.as_given)) is not None:
-        return match_inorganic(cw, replace(prepared, as_given=fixed), identify(fixed))
     if found is None and prepared.inorganic and prepared.fragments > 1:
         # A hydrate the watchlist does not record: the substance without its water.
         dry = [f for f in Chem.GetMolFrags(prepared.as_given, asMols=True) if Chem.MolToSmiles(f) != "O"]
@@ -650,7 +622,7 @@ def match_inorganic(cw: CompiledWatchlist, prepared: Prepared, whole: Identity) 
     if (
         prepared.inorganic
         and len(frags) > 1
-        and not any(_bare_uncharged_metal(f) or f.HasSubstructMatch(_NEUTRAL_NITROGEN_BASE) for f in frags)
+        and not any(is_bare_metal(f) or f.HasSubstructMatch(_NEUTRAL_NITROGEN_BASE) for f in frags)
     ):
         # A carbon-free mixture of neutral substances (oleum: sulfuric acid with SO3; mixed acids:
         # hydrochloric with sulfuric; aqua regia): each listed one is there in its own right. A bare
@@ -710,11 +682,3 @@ def _ion_pairs(cw: CompiledWatchlist, frags: tuple[Chem.Mol, ...]) -> list[tuple
 
 # Ammonia, hydrazine, hydroxylamine: an uncharged trivalent nitrogen takes a mineral acid as its salt.
 _NEUTRAL_NITROGEN_BASE = Chem.MolFromSmarts("[NX3;+0]")
-
-
-def _bare_uncharged_metal(frag: Chem.Mol) -> bool:
-    return (
-        frag.GetNumAtoms() == 1
-        and not frag.GetAtomWithIdx(0).GetFormalCharge()
-        and frag.HasSubstructMatch(_METAL)
-    )

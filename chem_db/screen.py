@@ -17,7 +17,7 @@ from . import results as R
 from .compiled import CompiledWatchlist
 from .config import Settings
 from .identity import Identity, identify
-from .matching import ComponentContext, _phosphinate_hydrogens, form_covered, match_component, match_inorganic
+from .matching import ComponentContext, form_covered, match_component, match_inorganic
 from .resolve import Candidate, Resolution, check_smiles_text
 from .standardize import ALL_STEPS, Prepared, cues_from_smiles, neutralize, standardize
 
@@ -113,6 +113,11 @@ _IDENTITIES: dict[str, Identity] = {}
 _IDENTITY_CACHE_LIMIT = 4096
 
 
+def clear_identity_memo() -> None:
+    """Forget the identities remembered in this process (benchmarks time cold screenings with it)."""
+    _IDENTITIES.clear()
+
+
 def _identity_of(mol: Chem.Mol, canonical: str, known: Mapping[str, Identity] | None = None) -> Identity:
     ident = _IDENTITIES.get(canonical)
     if ident is None and known is not None:
@@ -171,14 +176,8 @@ def _same_parent(a: Identity, b: Identity, racemate: bool = False) -> bool:
 
 
 def _dry_key(st: Structure) -> str | None:
-    """InChIKey of a carbon-free input without its water: hydrochloric acid given as "Cl.O" is HCl (and
-    hypophosphite written without its P-H hydrogens, "[Na+].[O-]P=O", is hypophosphite)."""
-    given = st.prepared.as_given
-    dry = [
-        f
-        for f in Chem.GetMolFrags(_phosphinate_hydrogens(given) or given, asMols=True)
-        if Chem.MolToSmiles(f) != "O"
-    ]
+    """InChIKey of a carbon-free input without its water: hydrochloric acid given as "Cl.O" is HCl."""
+    dry = [f for f in Chem.GetMolFrags(st.prepared.as_given, asMols=True) if Chem.MolToSmiles(f) != "O"]
     if not dry:
         return None
     combined = dry[0]
@@ -296,7 +295,8 @@ def screen_resolution(cw: CompiledWatchlist, res: Resolution, s: Settings) -> R.
     if not structures:
         return unresolved(res, cw.version, findings)
     primary = structures[0]
-    agreeing, conflicting = [], []
+    agreeing: list[Structure] = []
+    conflicting: list[Structure] = []
     for other in structures[1:]:
         (agreeing if structures_agree(primary, other) else conflicting).append(other)
     specific = _stereo_from_another_identifier(primary, agreeing)
@@ -482,10 +482,9 @@ def _inorganic_fraction(cw: CompiledWatchlist, st: Structure, matches: list[R.Ma
     def keys(mol: Chem.Mol) -> Counter[str]:
         return Counter(identify(neutralize(f)).inchikey for f in Chem.GetMolFrags(mol, asMols=True))
 
-    given = _phosphinate_hydrogens(st.prepared.as_given) or st.prepared.as_given
-    need, have = keys(parent), keys(given)
+    need, have = keys(parent), keys(st.prepared.as_given)
     n = min(have[k] // c for k, c in need.items())
-    whole = rdMolDescriptors._CalcMolWt(given)
+    whole = rdMolDescriptors._CalcMolWt(st.prepared.as_given)
     return round(n * rdMolDescriptors._CalcMolWt(parent) / whole, 4) if n and whole > 0 else None
 
 

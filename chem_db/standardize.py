@@ -258,6 +258,41 @@ _METAL = Chem.MolFromSmarts(
 )
 
 
+def is_bare_metal(frag: Chem.Mol) -> bool:
+    """A lone, uncharged metal atom: how databases write the metal of a complex or binary compound."""
+    return (
+        frag.GetNumAtoms() == 1
+        and not frag.GetAtomWithIdx(0).GetFormalCharge()
+        and frag.HasSubstructMatch(_METAL)
+    )
+
+
+_BARE_PHOSPHINATE = Chem.MolFromSmarts("[PX2H0;v3](=[OX1])-[OX1-,OX2H1]")
+
+
+def _phosphinate_hydrogens(mol: Chem.Mol) -> Chem.Mol | None:
+    """PubChem and the dictionary write hypophosphite without its two P-H hydrogens ("[O-]P=O",
+    "OP=O": a phosphorus with one P=O, one P-O and nothing else, formula PO2). Put them back
+    (H2P(=O)O-, the hypophosphite the listing names); None when no phosphorus is written that way.
+
+    >>> Chem.MolToSmiles(_phosphinate_hydrogens(Chem.MolFromSmiles("[Na+].[O-]P=O")))
+    'O=[PH2][O-].[Na+]'
+    >>> _phosphinate_hydrogens(Chem.MolFromSmiles("OP(O)O")) is None  # phosphorous acid
+    True
+    """
+    hits = mol.GetSubstructMatches(_BARE_PHOSPHINATE)
+    if not hits:
+        return None
+    rw = Chem.RWMol(mol)
+    for hit in hits:
+        atom = rw.GetAtomWithIdx(hit[0])
+        atom.SetNumExplicitHs(2)
+        atom.SetNoImplicit(True)
+    fixed = rw.GetMol()
+    Chem.SanitizeMol(fixed)
+    return fixed
+
+
 def _mixture_partners(candidates: list[Chem.Mol]) -> list[Chem.Mol]:
     """Counter-ion candidates that pair with nothing, as mixture components: water is left out (a
     hydrate, as before), carbon-free ions are kept together as the salt they form (sodium chloride,
@@ -268,10 +303,7 @@ def _mixture_partners(candidates: list[Chem.Mol]) -> list[Chem.Mol]:
     # dibenzenechromium iodide as ligands, a bare metal and a halide): the carbon-free pieces are the
     # metal's halide, not hydrogen chloride or iodide, so they stay together like sodium chloride. A
     # metal ion ("[Zn+2]") does not do this: hydrogen chloride beside zinc chloride stays a component.
-    metal = any(
-        f.GetNumAtoms() == 1 and not f.GetAtomWithIdx(0).GetFormalCharge() and f.HasSubstructMatch(_METAL)
-        for f in candidates
-    )
+    metal = any(is_bare_metal(f) for f in candidates)
     for f in candidates:
         if Chem.MolToSmiles(f) == "O":
             continue
@@ -364,6 +396,11 @@ def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
         return Prepared(mol, [mol], multiplicity=[1])  # one neutral organic molecule: nothing to do
     steps: list[str] = []
     removed: list[str] = []
+    if not _has_carbon(mol) and (restored := _phosphinate_hydrogens(mol)) is not None:
+        # Hypophosphite as PubChem writes it ("[Na+].[O-]P=O"): identity, inorganic matching, agreement
+        # with the salt's CAS number and the mass fraction all read the restored structure.
+        mol = restored
+        steps.append("restore_phosphinate_hydrogens")
     smiles_has_dot = cues.fragments
     if cues.metals and mol.HasSubstructMatch(_BONDED_METAL):
         mol = disconnect_metals(mol)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from rules import countries
@@ -1347,11 +1346,11 @@ def quantity_beyond_history(ctx: Context, agg: Aggregate) -> Flag | None:
                 earlier.append(c)
     if not earlier or any(c.base_kg is None for c in agg.current):
         return None
-    # Orders are compared with orders: an earlier order of two 300 kg lines was a 600 kg order.
-    per_order: dict[tuple[str, date], float] = {}
+    # Orders are compared with orders: an earlier order of two 300 kg lines was a 600 kg order (the
+    # history holds one order per reference).
+    per_order: dict[str, float] = {}
     for c in earlier:
-        key = (c.reference, c.order_date)  # a reference may come back in another month
-        per_order[key] = per_order.get(key, 0.0) + (c.base_kg or 0.0)
+        per_order[c.reference] = per_order.get(c.reference, 0.0) + (c.base_kg or 0.0)
     largest = max(per_order.values())
     now = sum(c.base_kg or 0.0 for c in agg.current)
     if largest <= 0 or now <= policy.history_multiple * largest:

@@ -713,14 +713,13 @@ def _read_history(
     history = History(prior_order_count=int(other_references or 0), first_order_date=first)
     if not count:
         return history, counts
-    own_reference = reference  # the loop below reads each row's reference
     params["since"] = order_date - timedelta(days=days if days is not None else HISTORY_DAYS)
     params["month_start"] = order_date.replace(day=1)
     current: PriorLine | None = None
     current_index = -1
     for (
         order_id,
-        reference,
+        prior_reference,
         prior_date,
         status,
         index,
@@ -739,7 +738,7 @@ def _read_history(
         if current is None or (current.order_id, current_index) != (order_id, index):
             current = PriorLine(
                 order_id=order_id,
-                reference=reference,
+                reference=prior_reference,
                 order_date=prior_date,
                 entry_ids=[],
                 quantity=quantity,
@@ -764,7 +763,7 @@ def _read_history(
     history.prior_lines = [
         prior
         for prior in history.prior_lines
-        if prior.reference != own_reference and latest[prior.reference] == prior.order_id
+        if prior.reference != reference and latest[prior.reference] == prior.order_id
     ]
     return history, counts
 
