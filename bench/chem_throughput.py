@@ -118,7 +118,7 @@ def main() -> None:
         for smi in smiles:
             try:
                 structures.append(
-                    prepare_structure(Candidate("smiles", smi, smiles=smi, checked=True), local.settings, 0)
+                    prepare_structure(Candidate("smiles", smi, smiles=smi, checked=True), local.settings)
                 )
             except Exception:  # noqa: BLE001 - unparseable ones are part of the set
                 pass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from rdkit import Chem, rdBase
@@ -13,9 +13,9 @@ from . import results as R
 from .compiled import CompiledWatchlist, compile_watchlist
 from .config import Settings, settings
 from .identity import identify
-from .isolation import WorkerPool
+from .isolation import CHUNK_SIZE, WorkerPool
 from .resolve import Resolution, clean_trade_name, name_key, resolve, resolve_name
-from .screen import ENGINE_VERSION, screen_resolution, unresolved
+from .screen import ENGINE_VERSION, screen_resolutions, unresolved
 from .standardize import standardize
 from .watchlist import load_watchlist
 
@@ -91,7 +91,7 @@ class Engine:
                 out = self._get_pool().run(tasks, tick)
             else:
                 rdBase.DisableLog("rdApp.*")  # warnings about odd input become findings, not log noise
-                out = [self._screen_in_process(t, tick) for t in tasks]
+                out = self._screen_in_process(tasks, tick)
             for i, r in zip(todo, out, strict=True):
                 results[i] = r
         final = [
@@ -123,16 +123,21 @@ class Engine:
                 self._pool = None
 
     # -- internals ----------------------------------------------------------------------------
-    def _screen_in_process(self, res: Resolution, tick: Callable[[int], None]) -> R.LineResult:
-        try:
-            return screen_resolution(self.compiled, res, self.settings)
-        except Exception as exc:  # noqa: BLE001
-            return self._failed(res, "SCREENING_FAILED", f"Screening failed: {type(exc).__name__}: {exc}")
-        finally:
-            tick(1)
+    def _screen_in_process(self, tasks: list[Resolution], tick: Callable[[int], None]) -> list[R.LineResult]:
+        out: list[R.LineResult] = []
+        for start in range(0, len(tasks), CHUNK_SIZE):
+            batch = tasks[start : start + CHUNK_SIZE]
+            for position, r in screen_resolutions(self.compiled, batch, self.settings):
+                if isinstance(r, Exception):
+                    r = self._failed(
+                        batch[position], "SCREENING_FAILED", f"Screening failed: {type(r).__name__}: {r}"
+                    )
+                out.append(r)
+            tick(len(batch))
+        return out
 
-    def _work(self, res: Resolution) -> R.LineResult:
-        return screen_resolution(self.compiled, res, self.settings)
+    def _work(self, tasks: Sequence[Resolution], mark: Callable[[int], None]) -> Iterator[tuple[int, Any]]:
+        return screen_resolutions(self.compiled, tasks, self.settings, mark)
 
     def _failed(self, res: Resolution, code: str, message: str) -> R.LineResult:
         return unresolved(res, self.version, [*res.findings, R.Finding(code, message)])

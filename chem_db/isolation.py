@@ -1,10 +1,12 @@
 """Running RDKit work where a hostile structure cannot hang or kill the caller.
 
 A small pool of child processes (forked lazily, per calling process, so it works under gunicorn's
-pre-fork workers) screens lines. Each child has an address-space limit (``RLIMIT_AS``); the parent
-waits at most ``timeout_seconds`` for each result. A child that times out is killed and replaced; a
-child that dies (segfault, out of memory) is replaced; the line it was on comes back ``unresolved``
-with ``LIMIT_EXCEEDED`` or ``SCREENING_FAILED`` and ``screened=False``, and the remaining lines go on.
+pre-fork workers) screens lines, a chunk of lines at a time. Each child has an address-space limit
+(``RLIMIT_AS``) and marks, in memory it shares with the parent, which line it is working on; the
+parent allows each line at most ``timeout_seconds`` of that work. A child that runs over is killed and
+replaced; a child that dies (segfault, out of memory) is replaced; the line it was on comes back
+``unresolved`` with ``LIMIT_EXCEEDED`` or ``SCREENING_FAILED`` and ``screened=False``, and the other
+lines of its chunk go on in a new child.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import resource
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -31,11 +33,17 @@ from . import results as R
 CRASH_TRIGGER: str | None = None
 HANG_TRIGGER: str | None = None
 
-Work = Callable[[Any], R.LineResult]
+# Work on a chunk of tasks: yields (position in the chunk, result or the exception it raised), and
+# calls mark(position) before each piece of work on a task, so that time and a crash are charged to it.
+Mark = Callable[[int], None]
+Work = Callable[[Sequence[Any], Mark], Iterator[tuple[int, Any]]]
 Failure = Callable[[Any, str, str], R.LineResult]
 
-_CHUNK = 32  # lines sent to a child at a time (amortizes pipe overhead; results still come one by one)
+# Lines sent to a child at a time, prepared stage by stage together (see screen.prepare_structures);
+# their results still come back one by one.
+CHUNK_SIZE = 32
 PARENT_CHECK_SECONDS = 2.0  # how often an idle child checks that its parent is still there
+_WAIT_SLICE_SECONDS = 0.25  # how often the parent looks at which line a busy child is on
 
 
 def _vm_size_bytes() -> int:
@@ -49,7 +57,7 @@ def _vm_size_bytes() -> int:
     return 0
 
 
-def _child_main(conn: Connection, work: Work, memory_mb: int) -> None:
+def _child_main(conn: Connection, work: Work, memory_mb: int, current: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
     # A forked child inherits the parent's handlers (gunicorn's SIGTERM handler ignores it in a child):
     # a plain SIGTERM must end it, or every graceful shutdown waits out gunicorn's timeout.
@@ -75,22 +83,51 @@ def _child_main(conn: Connection, work: Work, memory_mb: int) -> None:
             return
         if msg is None:
             return
-        for index, task in msg:
-            if CRASH_TRIGGER is not None and _mentions(task, CRASH_TRIGGER):
-                os.kill(os.getpid(), signal.SIGKILL)
-            if HANG_TRIGGER is not None and _mentions(task, HANG_TRIGGER):
-                while True:
-                    time.sleep(60)
-            try:
-                result: Any = work(task)
-            except MemoryError:
-                result = ("LIMIT_EXCEEDED", "The structure needed more memory than the worker limit allows.")
-            except Exception as exc:  # noqa: BLE001 - reported to the parent as a failure
-                result = ("SCREENING_FAILED", f"Screening failed: {type(exc).__name__}: {exc}")
-            try:
-                conn.send((index, result))
-            except (OSError, ValueError):
-                return
+        if not _run_in_child(conn, work, msg, current):
+            return
+
+
+def _run_in_child(conn: Connection, work: Work, msg: list[tuple[int, Any]], current: Any) -> bool:
+    """Work on one chunk and send each task's result; False when the parent can no longer be told."""
+    indices = [index for index, _ in msg]
+    tasks = [task for _, task in msg]
+
+    def mark(position: int) -> None:
+        current.value = indices[position]
+
+    for position, task in enumerate(tasks):
+        if CRASH_TRIGGER is not None and _mentions(task, CRASH_TRIGGER):
+            mark(position)
+            os.kill(os.getpid(), signal.SIGKILL)
+        if HANG_TRIGGER is not None and _mentions(task, HANG_TRIGGER):
+            mark(position)
+            while True:
+                time.sleep(60)
+    sent: set[int] = set()
+    try:
+        for position, result in work(tasks, mark):
+            if isinstance(result, BaseException):
+                result = _failure_of(result)
+            conn.send((indices[position], result))
+            sent.add(position)
+    except (OSError, ValueError):
+        return False
+    except Exception as exc:  # noqa: BLE001 - the tasks not yet answered fail with it
+        failure = _failure_of(exc)
+        for position in range(len(tasks)):
+            if position not in sent:
+                try:
+                    conn.send((indices[position], failure))
+                except (OSError, ValueError):
+                    return False
+    return True
+
+
+def _failure_of(exc: BaseException) -> tuple[str, str]:
+    """The (code, message) a child reports for a task whose work raised ``exc``."""
+    if isinstance(exc, MemoryError):
+        return ("LIMIT_EXCEEDED", "The structure needed more memory than the worker limit allows.")
+    return ("SCREENING_FAILED", f"Screening failed: {type(exc).__name__}: {exc}")
 
 
 def _mentions(task: Any, trigger: str) -> bool:
@@ -101,6 +138,7 @@ def _mentions(task: Any, trigger: str) -> bool:
 class _Worker:
     process: mp.process.BaseProcess
     conn: Connection
+    current: Any  # shared int: the index of the task the child is working on (-1: none yet)
 
     def stop(self, kill: bool = False) -> None:
         try:
@@ -118,7 +156,7 @@ class _Worker:
 
 
 class WorkerPool:
-    """Child processes running ``work`` on tasks, with a per-task time limit and a memory limit."""
+    """Child processes running ``work`` on chunks of tasks, with a per-task time limit and a memory limit."""
 
     def __init__(self, work: Work, failure: Failure, size: int, timeout: float, memory_mb: int) -> None:
         self._work = work
@@ -140,10 +178,13 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         ctx = mp.get_context("fork")
         parent_conn, child_conn = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_child_main, args=(child_conn, self._work, self._memory_mb), daemon=True)
+        current = ctx.RawValue("q", -1)  # shared memory, no lock: one writer (the child)
+        proc = ctx.Process(
+            target=_child_main, args=(child_conn, self._work, self._memory_mb, current), daemon=True
+        )
         proc.start()
         child_conn.close()
-        return _Worker(proc, parent_conn)
+        return _Worker(proc, parent_conn, current)
 
     def _acquire(self) -> _Worker:
         while True:
@@ -176,8 +217,8 @@ class WorkerPool:
         results: list[R.LineResult | None] = [None] * len(tasks)
         chunks: queue.Queue[list[int]] = queue.Queue()
         order = list(range(len(tasks)))
-        for i in range(0, len(order), _CHUNK):
-            chunks.put(order[i : i + _CHUNK])
+        for i in range(0, len(order), CHUNK_SIZE):
+            chunks.put(order[i : i + CHUNK_SIZE])
         n_threads = min(self._size, chunks.qsize())
         done_lock = threading.Lock()
 
@@ -210,6 +251,7 @@ class WorkerPool:
         while remaining:
             w: _Worker | None = self._acquire()
             assert w is not None
+            w.current.value = -1
             try:
                 w.conn.send([(i, tasks[i]) for i in remaining])
             except (OSError, ValueError):
@@ -217,13 +259,21 @@ class WorkerPool:
                 self._release(None)
                 self.replaced += 1
                 continue
+            spent: dict[int, float] = {}  # seconds of the child's work charged to each task
+            last = time.monotonic()
             while remaining:
-                current = remaining[0]
                 try:
-                    ready = w.conn.poll(self._timeout)
+                    ready = w.conn.poll(_WAIT_SLICE_SECONDS)
                     msg = w.conn.recv() if ready else None
                 except (EOFError, OSError):
                     ready, msg = True, None
+                now = time.monotonic()
+                marked = w.current.value
+                current = marked if marked in remaining else remaining[0]
+                spent[current] = spent.get(current, 0.0) + (now - last)
+                last = now
+                if msg is None and not ready and spent[current] < self._timeout:
+                    continue  # still working, within its time
                 if msg is None:
                     code, why = (
                         ("LIMIT_EXCEEDED", f"Screening took longer than {self._timeout:g} s and was stopped.")
@@ -235,7 +285,7 @@ class WorkerPool:
                         )
                     )
                     results[current] = self._failure(tasks[current], code, why)
-                    remaining.pop(0)
+                    remaining.remove(current)
                     w.stop(kill=True)
                     self._release(None)
                     self.replaced += 1

@@ -209,3 +209,106 @@ def test_children_exit_when_their_parent_is_killed(compiled, monkeypatch):
         for pid in children:  # never leave them behind (they would hold the test run's output open)
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+# --- the pool's chunk protocol: a child prepares a chunk stage by stage, and marks which line it is on ---
+
+
+def _staged_work(tasks, mark):
+    """Stands in for the engine's batch work: a first stage over every task, then each task's result.
+    "crash" dies and "hang" sleeps in the first stage, while earlier tasks are half done; ("slow", s)
+    takes s seconds in each of the two stages."""
+    import os
+    import signal
+    import time
+
+    for position, task in enumerate(tasks):
+        mark(position)
+        if task == "crash":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if task == "hang":
+            time.sleep(600)
+        if isinstance(task, tuple):
+            time.sleep(task[1])
+    for position, task in enumerate(tasks):
+        mark(position)
+        if isinstance(task, tuple):
+            time.sleep(task[1])
+        if task == "raise":
+            yield position, ValueError("odd input")
+        elif task == "memory":
+            yield position, MemoryError()
+        else:
+            yield position, f"done {task}"
+
+
+def _failure(task, code, why):
+    return (code, task)
+
+
+def _pool(timeout: float) -> isolation.WorkerPool:
+    return isolation.WorkerPool(_staged_work, _failure, size=1, timeout=timeout, memory_mb=0)
+
+
+def test_a_crash_mid_chunk_fails_only_the_line_being_worked_on():
+    pool = _pool(timeout=30)
+    try:
+        results = pool.run(["a", "b", "crash", "c", "d"])
+        assert results == ["done a", "done b", ("SCREENING_FAILED", "crash"), "done c", "done d"]
+        assert pool.replaced == 1
+    finally:
+        pool.close()
+
+
+def test_a_hang_mid_chunk_is_stopped_at_the_time_limit_and_the_rest_goes_on():
+    pool = _pool(timeout=1.0)
+    try:
+        results = pool.run(["a", "hang", "b"])
+        assert results == ["done a", ("LIMIT_EXCEEDED", "hang"), "done b"]
+    finally:
+        pool.close()
+
+
+def test_the_time_limit_is_per_line_not_per_chunk():
+    # Six lines of 2 x 0.3 s each: 3.6 s for the chunk, 0.6 s for each line, under a 1.5 s limit.
+    pool = _pool(timeout=1.5)
+    try:
+        tasks = [("slow", 0.3)] * 6
+        assert pool.run(tasks) == [f"done {t}" for t in tasks]
+        assert pool.replaced == 0
+        # A line over the limit in its two stages together (2 x 0.9 s) is stopped; the others are not.
+        assert pool.run(["a", ("slow", 0.9), "b"]) == ["done a", ("LIMIT_EXCEEDED", ("slow", 0.9)), "done b"]
+    finally:
+        pool.close()
+
+
+def test_exceptions_in_a_child_become_that_lines_failure():
+    pool = _pool(timeout=30)
+    try:
+        results = pool.run(["a", "raise", "memory", "b"])
+        assert results[0] == "done a" and results[3] == "done b"
+        assert results[1] == ("SCREENING_FAILED", "raise") and results[2] == ("LIMIT_EXCEEDED", "memory")
+        assert pool.replaced == 0
+    finally:
+        pool.close()
+
+
+def test_a_batch_prepared_stage_by_stage_gives_each_line_its_own_result(engine):
+    """Lines are parsed, standardized and identified stage by stage for a whole chunk; a bad line in
+    the middle must neither fail its neighbours nor lend them anything."""
+    items = [
+        Identifiers(smiles="CC(=O)Cc1ccccc1"),  # P2P
+        Identifiers(smiles="C1CC"),  # unclosed ring
+        Identifiers(smiles="CN.Cl"),  # methylamine hydrochloride
+        Identifiers(smiles="C" * 300),  # over the atom limit
+        Identifiers(cas="67-64-1", smiles="Cc1ccccc1"),  # acetone's CAS, toluene's SMILES
+        Identifiers(smiles="CCO.O=C1CCN(CCc2ccccc2)CC1"),  # ethanol with NPP
+        Identifiers(name="pseudoephedrine hydrochloride"),
+        Identifiers(smiles="CCO"),
+    ]
+    together = [r.to_dict() for r in engine.screen_many(items)]
+    alone = [engine.screen(item).to_dict() for item in items]
+    assert together == alone
+    assert [r["classification"] for r in together] == [
+        "listed", "unresolved", "listed", "unresolved", "listed", "listed", "listed", "none"
+    ]
