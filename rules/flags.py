@@ -726,9 +726,10 @@ def controlled_substance(ctx: Context, view: LineView) -> Flag | None:
     """The chemical is a controlled substance or a Schedule II immediate precursor (P2P, ANPP,
     norfentanyl, PCP precursors, fentanyl, a fentanyl-related substance).
 
-    Its export needs a DEA permit under 21 CFR part 1312, not a Form 486. hold for Schedule I
-    (fentanyl-related substances by class) or when the consignee is not itself the end user, review
-    otherwise.
+    Its export needs a DEA permit under 21 CFR part 1312, not a Form 486: unlike a Form 486, which the
+    exporter files, the permit is DEA's prior authorization, so the shipment is held until a reviewer
+    has seen it (hold, whoever the consignee). A Schedule I substance (a fentanyl-related substance by
+    class) is not exportable for trade at all.
     """
     controlled = [h for h in view.hits if h.controlled]
     frs = [h for h in view.hits if h.match.class_id == FRS_CLASS_ID] + [
@@ -736,7 +737,6 @@ def controlled_substance(ctx: Context, view: LineView) -> Flag | None:
     ]
     if not controlled and not frs:
         return None
-    severity = HOLD if frs or not known_end_user(ctx) else REVIEW
     names = _names(controlled) if controlled else "a fentanyl-related substance"
     citation = (
         "; ".join(dict.fromkeys(m.citation for h in controlled for m in h.regime_meta))
@@ -744,9 +744,9 @@ def controlled_substance(ctx: Context, view: LineView) -> Flag | None:
     )
     return Flag(
         "CONTROLLED_SUBSTANCE",
-        severity,
+        HOLD,
         f"Line {view.number}: {names} is a controlled substance or Schedule II immediate precursor; "
-        "export needs a DEA permit (part 1312)."
+        "export needs a DEA permit (part 1312), to be seen before it ships."
         + (" Schedule I substances are not exportable for trade." if frs else ""),
         citation,
         line=view.index,

@@ -189,7 +189,8 @@ def test_schedule_II_immediate_precursor_needs_a_1312_permit_not_form_486(order,
     actions = _actions(outcome)
     assert "DEA_EXPORT_PERMIT" in actions and "part 1312" in actions["DEA_EXPORT_PERMIT"][0].text
     assert "DEA_FORM_486" not in actions
-    assert flag(outcome, "CONTROLLED_SUBSTANCE").severity == "review"  # consignee is the end user
+    # Held even for an end user: the permit is DEA's prior authorization, which a reviewer must see.
+    assert flag(outcome, "CONTROLLED_SUBSTANCE").severity == "hold"
 
 
 def test_foreign_permit_names_end_user_and_transit_intermediaries(order, line):
