@@ -133,6 +133,25 @@ SALT_WORDS: dict[str, SaltWord] = {
     "tetrahydrate": SaltWord("O", 4),
     "pentahydrate": SaltWord("O", 5),
     "hexahydrate": SaltWord("O", 6),
+    # Spanish writes the hydrate as an adjective: "hipofosfito de sodio monohidratado"
+    "monohidratado": SaltWord("O"),
+    "monohidratada": SaltWord("O"),
+    "hemihidratado": SaltWord("O", 1, 2),
+    "hemihidratada": SaltWord("O", 1, 2),
+    "dihidratado": SaltWord("O", 2),
+    "dihidratada": SaltWord("O", 2),
+    "trihidratado": SaltWord("O", 3),
+    "trihidratada": SaltWord("O", 3),
+    "pentahidratado": SaltWord("O", 5),
+    "pentahidratada": SaltWord("O", 5),
+    "hexahidratado": SaltWord("O", 6),
+    "hexahidratada": SaltWord("O", 6),
+    "heptahydrate": SaltWord("O", 7),
+    "heptahidratado": SaltWord("O", 7),
+    "heptahidratada": SaltWord("O", 7),
+    "decahydrate": SaltWord("O", 10),
+    "decahidratado": SaltWord("O", 10),
+    "decahidratada": SaltWord("O", 10),
     "salt": SaltWord(""),
     "sal": SaltWord(""),
 }
@@ -202,6 +221,32 @@ def split_salt_words(name: str) -> NameParts | None:
     if not salts:
         return None
     return NameParts(" ".join(tokens), tuple(salts), tuple(words))
+
+
+def split_hydrate_words(name: str) -> tuple[str, tuple[SaltWord, ...], str] | None:
+    """Split hydrate words off the end of a name: (the rest as written, the hydrate words, those words as
+    written), or None when the name does not end in one.
+
+    >>> rest, waters, words = split_hydrate_words("Fenilacetato de sodio monohidratado")
+    >>> rest, len(waters), words
+    ('Fenilacetato de sodio', 1, 'monohidratado')
+    >>> split_hydrate_words("sodium hypophosphite") is None
+    True
+    """
+    text = name.strip()
+    tokens = [t for t in _TOKEN.split(text) if t]
+    waters: list[SaltWord] = []
+    while (
+        len(tokens) > 1
+        and (w := SALT_WORDS.get(name_key(tokens[-1]))) is not None
+        and w.counter_smiles == "O"
+    ):
+        waters.insert(0, w)
+        tokens.pop()
+    if not waters:
+        return None
+    end = text.lower().rfind(tokens[-1].lower(), 0, len(text) - len(waters)) + len(tokens[-1])
+    return text[:end].rstrip(" ,;"), tuple(waters), text[end:].strip(" ,;")
 
 
 def strip_stereo_prefix(name: str) -> str:

@@ -21,6 +21,7 @@ from .names import (
     ester_of_acid_name,
     name_key,
     spanish_ester_name,
+    split_hydrate_words,
     split_salt_words,
     strip_stereo_prefix,
 )
@@ -402,6 +403,9 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
         hit = _lookup_plain_name(stripped, cw)
         if hit is not None:
             return hit
+    hydrated = _with_hydrate_words(text, cw)
+    if hydrated is not None:
+        return hydrated
     cleaned = clean_trade_name(text)
     if cleaned and cleaned != text:
         return resolve_name(cleaned, cw)
@@ -418,6 +422,25 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     return None
 
 
+def _with_hydrate_words(text: str, cw: CompiledWatchlist) -> Candidate | None:
+    """A name ending in hydrate words whose rest only resolves as a whole ("fenilacetato de sodio
+    monohidratado": the Spanish salt name is a synonym, not salt words around a base): the rest, resolved
+    by every rule, with its water. None when the name does not end so or the rest is unknown."""
+    split = split_hydrate_words(text)
+    if split is None:
+        return None
+    rest, waters, words = split
+    inner = resolve_name(rest, cw)
+    if inner is None or not inner.smiles:
+        return None
+    inner.smiles, _ = _salt_smiles(inner.smiles, waters)
+    inner.given = text
+    inner.salt_form = f"{inner.salt_form} {words}" if inner.salt_form else words
+    if inner.name:
+        inner.name = f"{inner.name} {words}"
+    return inner
+
+
 # An isotope label after the name: "-d6", "-D3", "-13C6", "-15N", "-13C6-15N2".
 _DEUTERATED = re.compile(r"^(.+?)(?:-(?:d|13c|15n|18o)(?:[1-9][0-9]?)?)+$", re.IGNORECASE)
 
@@ -432,15 +455,61 @@ _GRADE_WORDS = re.compile(
     r"natural|free\s+base|freebase|base|resublimed|sublimed|resublimado|sublimado|amorfo|amorfa|amorphous|"
     r"food|alimenticio|alimentario|pharmaceutical|farmacéutico|farmaceutico|cosmetic|cosmético|cosmetico|kosher|"
     r"tablets?|tabletas?|comprimidos?|capsules?|cápsulas?|capsulas?|syrup|jarabe|injection|inyectable|"
-    r"oral|drops|gotas|suspension|suspensión)\b\.?",
+    r"oral|drops|gotas|suspension|suspensión|"
+    # supplier grade brands and use words ("ReagentPlus", "EMSURE", "puriss. p.a.", "for analysis", "battery
+    # grade"), treatment words ("distilled", "stabilized") and form words ("micronized", "a granel")
+    r"reagentplus|emsure|emplura|emparta|chromasolv|lichrosolv|suprasolv|normapur|rectapur|analar|gpr|"
+    r"bioreagent|bioxtra|puriss|p\.\s*a|reag|certified|battery|electronic|semiconductor|"
+    r"for\s+(?:analysis|synthesis)|para\s+an[aá]lisis|para\s+s[ií]ntesis|"
+    r"distilled|redistilled|destilad[oa]|stabili[sz]ed|estabilizad[oa]|inhibited|uninhibited|"
+    r"micronized|micronised|micronizad[oa]|a\s+granel|en\s+bulto)\b\.?",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(
-    r"(?:\b(?:al|at|a)\s+)?\b\d+(?:[.,]\d+)?\s*"
-    r"(?:%|percent|wt\s*%|w/w|v/v|m\b|n\b|mol/l\b|(?:mg|µg|μg|ug|mcg|ng|g)\s*/\s*m?l\b|ppm\b|ppb\b|"
-    r"(?:mg|µg|μg|ug|mcg)\b)",
+    # "al 40%", ">=99.5%", "min. 99%", a range "36-38%" / "36.5 a 38.0 %", "98+%", "40 wt. %", "99 pct",
+    # "% (w/w)" after the figure, and an acid's strength in degrees Baume ("20° Bé", "66 Be")
+    r"(?:\b(?:al|at|a)\s+)?(?:[≥≤><=~±]+\s*|\b(?:min|max|approx)\.?\s*)?"
+    r"(?:\b\d+(?:[.,]\d+)?\s*%?\s*(?:-|–|—|to|a)\s*)?"
+    r"\b\d+(?:[.,]\d+)?\s*\+?\s*"
+    r"(?:%|percent\b|per\s*cent\b|pct\b|por\s+ciento\b|wt\.?\s*%|w/w|w/v|v/v|m\b|n\b|mol/l\b|"
+    r"(?:mg|µg|μg|ug|mcg|ng|g)\s*/\s*m?l\b|ppm\b|ppb\b|(?:mg|µg|μg|ug|mcg)\b|°\s*(?:b[eé]|baum[eé])\b|"
+    r"(?:b[eé]|baum[eé])\b)"
+    r"(?:\s*\(?\s*(?:w/w|w/v|v/v|m/m|wt|vol)\s*\)?(?![\w/]))?",
     re.IGNORECASE,
 )
+# A pack size, with the container it comes in: "55 gal drum", "4 x 4 L", "25 kg bag", "1000L IBC", "tambor
+# de 200 L". Only after a figure (or as a word no chemical name has), so "L-" in "L-phenylalanine" stays.
+_CONTAINERS = (
+    r"drums?|tambor(?:es)?|tambos?|bottles?|botellas?|frascos?|jars?|pails?|cubetas?|buckets?|bags?|sacos?|"
+    r"costal(?:es)?|sacks?|bid[oó]n(?:es)?|garraf[oó]n(?:es)?|garrafas?|carboys?|jerrycans?|totes?|ibcs?|"
+    r"contenedor(?:es)?|containers?|cylinders?|cilindros?|vials?|ampoules?|ampules?|ampolletas?|boxes|cajas?|"
+    r"tank\s+trucks?|tankers?|iso\s?tanks?|pipas?|pallets?|tarimas?|super\s?sacks?|big\s+bags?"
+)
+_PACK = re.compile(
+    r"(?:(?<=\s)|^|(?<=[(,;]))(?:\d+\s*[x×]\s*)?\d+(?:[.,]\d+)?\s*"
+    r"(?:kgs?|g|gr|lbs?|oz|l|lts?|ltr|lit(?:er|re|ro)s?|ml|gals?|gallons?|gal[oó]n(?:es)?|t|mt|tons?|tonnes?|"
+    r"toneladas?)\b\.?(?:\s+(?:net|neto|netos))?"
+    rf"(?:\s+(?:{_CONTAINERS}|cans?))?",
+    re.IGNORECASE,
+)
+_CONTAINER_WORDS = re.compile(rf"\b(?:{_CONTAINERS})\b", re.IGNORECASE)
+# A lot, batch or expiry note with its number or date ("Lot# 2211-04", "lote EF-0923", "Exp 12/2027"), and
+# a CAS number mentioned in the description ("CAS 67-64-1", a bare "67-64-1"): the line's own CAS field is
+# where a CAS number is read.
+_LOT = re.compile(
+    r"\b(?:lot(?:e|to)?|batch|b/n|exp(?:iry|iration)?|caducidad|vence|vto|mfg|mfd)\b\.?\s*"
+    r"(?:(?:no|n[o°º]|number|num)\b\.?\s*|#\s*)?[:#]?\s*[a-z0-9][\w\-/.]*",
+    re.IGNORECASE,
+)
+_CAS_MENTION = re.compile(
+    r"(?:\bcas(?:\s*(?:rn|no\.?|number|#))?\s*[:#]?\s*)?(?<![\w-])\d{2,7}-\d{2}-\d(?![\w-])", re.IGNORECASE
+)
+# "ISO" as a grade ("ACS,ISO,Reag. Ph Eur"), in capitals and standing alone: "iso-propanol" and "Iso safrole"
+# keep their prefix.
+_ISO_GRADE = re.compile(r"(?<![\w-])ISO(?=\s*(?:[,;.)]|$)|\s+(?:grade|reag|ph\b|acs))")
+_TRADEMARK = re.compile(r"[®™℠]|(?<=[a-z])\((?:r|tm)\)", re.IGNORECASE)
+# A word left dangling at the end once the pack size or solvent is gone ("Acetona tambor de" -> "Acetona").
+_DANGLING = re.compile(r"(?:\s+(?:de|del|en|in|of|x|con|with|per|por|para|for|and|y))+\s*$", re.IGNORECASE)
 # The solvent a product is in: "2.0 M in THF", "33% in absolute ethanol", "al 40% en agua", "100 µg/mL in
 # methanol" (an analytical standard). Without a concentration, only a solvent named in one or two words.
 _SOLVENT_TAIL = re.compile(r"\s(?:in|en)\s.*$", re.IGNORECASE)
@@ -453,7 +522,8 @@ _NOTE_IN_BRACKETS = re.compile(r"(?:(?<=\s)|^)(?:\([^()]*\)|\[[^\[\]]*\])(?=\s|[
 # "alpha-[1-(methylamino)ethyl]-"), the ester or salt ("ethyl ester", "sodium salt") and stereo
 # descriptors ("[R-(R*,S*)]-"). A comma followed by anything else starts a product note.
 _INDEX_NAME_PART = re.compile(r"^\s*(?:[^%,;]*-|[a-z0-9,\-() ]*\b(?:ester|salt))\s*$", re.IGNORECASE)
-_NOTE_SEPARATOR = re.compile(r";|,(?=\s|\d+(?:[.,]\d+)?\s*(?:%|percent|wt|w/w|v/v))", re.IGNORECASE)
+# (not a decimal comma: "Acetone 99,5 %")
+_NOTE_SEPARATOR = re.compile(r";|(?<!\d),(?=\s|\d+(?:[.,]\d+)?\s*(?:%|percent|wt|w/w|v/v))", re.IGNORECASE)
 
 
 def clean_trade_name(text: str) -> str:
@@ -484,18 +554,36 @@ def clean_trade_name(text: str) -> str:
     'diethyl (phenylacetyl)malonate'
     >>> clean_trade_name("1-(2,5-dimethoxyphenyl)-2-nitropropene, 98%")
     '1-(2,5-dimethoxyphenyl)-2-nitropropene'
+
+    Pack sizes and containers, lot and expiry notes, a CAS number in the text, purity ranges, supplier
+    grade brands and a decimal comma go too:
+
+    >>> clean_trade_name("Acetone technical grade 55 gal drum")
+    'Acetone'
+    >>> clean_trade_name("Tolueno grado industrial en tambores de 200 litros")
+    'Tolueno'
+    >>> clean_trade_name("Efedrina clorhidrato USP lote EF-0923")
+    'Efedrina clorhidrato'
+    >>> clean_trade_name("Sulfuric acid 95.0-98.0%, ACS")
+    'Sulfuric acid'
+    >>> clean_trade_name("Benzaldehyde ReagentPlus® 99%")
+    'Benzaldehyde'
+    >>> clean_trade_name("Acetona 99,5% grado técnico")
+    'Acetona'
     """
-    head = _NOTE_IN_BRACKETS.sub(" ", text)
+    head = _NOTE_IN_BRACKETS.sub(" ", _TRADEMARK.sub("", text))
     pieces = _NOTE_SEPARATOR.split(head)
     head, inverted = pieces[0], ""
     for piece in pieces[1:]:  # a CAS index name goes on after its commas ("2-Propanone, 1-phenyl-")
         if not _INDEX_NAME_PART.match(piece):
             break
         inverted = f"{inverted},{piece}"
+    head = _ISO_GRADE.sub(" ", _CAS_MENTION.sub(" ", _LOT.sub(" ", head)))
     head, concentrations = _PERCENT.subn(" ", head)
+    head = _CONTAINER_WORDS.sub(" ", _PACK.sub(" ", head))
     head = (_SOLVENT_TAIL if concentrations else _SOLVENT_WORDS_TAIL).sub(" ", head)
-    head = _GRADE_WORDS.sub(" ", head)
-    return " ".join(head.split()).strip(" -/") + " ".join(inverted.split())
+    head = _DANGLING.sub("", " ".join(_GRADE_WORDS.sub(" ", head).split()))
+    return " ".join(head.split()).strip(" -/,.") + " ".join(inverted.split())
 
 
 def resolve_inchikey(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None, R.Finding | None]:

@@ -8,7 +8,9 @@ Steps (each one runs only when the input needs it, so the result is identical to
    formers (acetate, tartrate, maleate, mesylate ...), when an organic component remains that they can
    pair with (a basic or charged parent, or an acid with an inorganic base); otherwise they are
    components of a mixture (acetic anhydride in acetic acid, acetone over sodium chloride).
-3. ``neutralize``        - RDKit's Uncharger: carboxylates, ammonium salts written with charges.
+3. ``neutralize``        - RDKit's Uncharger: carboxylates, ammonium salts written with charges, enolates
+   written on carbon (not Grignard or organolithium carbanions). A hydronium ion is read first as water and
+   a proton ("[OH3+].[Cl-]" is hydrochloric acid).
 4. ``drop_isotopes``     - a deuterated or 13C-labelled form is the same chemical.
 5. ``deduplicate``       - a 2:1 sulfate has two identical parents; a mixture keeps one of each.
 
@@ -148,8 +150,14 @@ def _charged(mol: Chem.Mol) -> bool:
     return mol.HasSubstructMatch(_CHARGED)
 
 
-# A negatively charged carbon that is not cyanide/isocyanide/carbon monoxide and not half of an ylide.
-_CARBANION = Chem.MolFromSmarts("[#6-;!$([#6-]#[#7,#8]);!$([#6-]~[*+])]")
+# A negatively charged carbon that is not cyanide/isocyanide/carbon monoxide, not half of an ylide, and not
+# an enolate written on carbon: a carbanion next to a carbonyl, nitrile or sulfonyl group is the conjugate
+# base of a C-H acid (the sodium salt APAAN is made as: "CC(=O)[C-](C#N)c1ccccc1.[Na+]"), a salt like any
+# other, so it is neutralized. (A nitronate written on carbon counts as an ylide here, and RDKit's
+# Uncharger leaves it charged anyway.)
+_CARBANION = Chem.MolFromSmarts(
+    "[#6-;!$([#6-]#[#7,#8]);!$([#6-]~[*+]);!$([#6-]-[#6]=[OX1]);!$([#6-]-[#6]#[NX1]);!$([#6-]-[SX4](=O)=O)]"
+)
 
 
 def neutralize(mol: Chem.Mol) -> Chem.Mol:
@@ -164,6 +172,11 @@ def neutralize(mol: Chem.Mol) -> Chem.Mol:
 
     >>> Chem.MolToSmiles(neutralize(Chem.MolFromSmiles("[CH2-]c1ccccc1")))
     '[CH2-]c1ccccc1'
+
+    A carbanion beside a carbonyl or nitrile is an enolate written on carbon, the salt of a C-H acid:
+
+    >>> Chem.MolToSmiles(neutralize(Chem.MolFromSmiles("CC(=O)[C-](C#N)c1ccccc1")))
+    'CC(=O)C(C#N)c1ccccc1'
     """
     if not _charged(mol):
         return mol
@@ -293,6 +306,37 @@ def _phosphinate_hydrogens(mol: Chem.Mol) -> Chem.Mol | None:
     return fixed
 
 
+_HYDRONIUM = Chem.MolFromSmarts("[O+;H3;D0]")
+
+
+def _hydronium_as_water(mol: Chem.Mol) -> Chem.Mol | None:
+    """A hydronium ion is water carrying a proton: "[OH3+].[Cl-]" is hydrochloric acid (hydrogen chloride
+    and water), "[OH3+].[O-]S(=O)(=O)O" sulfuric acid in water. Write each as water and a bare proton,
+    the spelling the rest of the chain already reads as the acid ("[H+].[Cl-]"); None when there is none.
+
+    >>> Chem.MolToSmiles(_hydronium_as_water(Chem.MolFromSmiles("[OH3+].[Cl-]")))
+    'O.[Cl-].[H+]'
+    >>> _hydronium_as_water(Chem.MolFromSmiles("C[NH3+].[Cl-]")) is None
+    True
+    """
+    hits = mol.GetSubstructMatches(_HYDRONIUM)
+    if not hits:
+        return None
+    rw = Chem.RWMol(mol)
+    for (idx,) in hits:
+        oxygen = rw.GetAtomWithIdx(idx)
+        oxygen.SetFormalCharge(0)
+        oxygen.SetNumExplicitHs(2)
+        oxygen.SetNoImplicit(True)
+        proton = Chem.Atom(1)
+        proton.SetFormalCharge(1)
+        proton.SetNoImplicit(True)
+        rw.AddAtom(proton)
+    fixed = rw.GetMol()
+    Chem.SanitizeMol(fixed)
+    return fixed
+
+
 def _mixture_partners(candidates: list[Chem.Mol]) -> list[Chem.Mol]:
     """Counter-ion candidates that pair with nothing, as mixture components: water is left out (a
     hydrate, as before), carbon-free ions are kept together as the salt they form (sodium chloride,
@@ -401,6 +445,10 @@ def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
         # with the salt's CAS number and the mass fraction all read the restored structure.
         mol = restored
         steps.append("restore_phosphinate_hydrogens")
+    if cues.charges and (water := _hydronium_as_water(mol)) is not None:
+        mol = water
+        steps.append("hydronium_as_water")
+        cues = Cues(fragments=True, isotopes=cues.isotopes, charges=True, metals=cues.metals)
     smiles_has_dot = cues.fragments
     if cues.metals and mol.HasSubstructMatch(_BONDED_METAL):
         mol = disconnect_metals(mol)
