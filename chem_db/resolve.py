@@ -485,14 +485,24 @@ _CONTAINERS = (
     r"contenedor(?:es)?|containers?|cylinders?|cilindros?|vials?|ampoules?|ampules?|ampolletas?|boxes|cajas?|"
     r"tank\s+trucks?|tankers?|iso\s?tanks?|pipas?|pallets?|tarimas?|super\s?sacks?|big\s+bags?"
 )
+# What a container is made of, before it in English ("steel drum", "fibre drum", "HDPE carboy") and after
+# it in Spanish ("tambor metálico", "cubeta de plástico").
+_MATERIAL_BEFORE = (
+    r"(?:(?:fib(?:er|re)|steel|stainless|plastic|poly(?:ethylene)?|hdpe|metal(?:lic)?|glass|amber|cardboard|"
+    r"kraft|paper|lined|open[- ]head|tight[- ]head|returnable|new)\s+)*"
+)
+_MATERIAL_AFTER = (
+    r"(?:\s+(?:met[aá]lic[oa]s?|pl[aá]stic[oa]s?|de\s+(?:pl[aá]stico|acero|metal|vidrio|cart[oó]n|"
+    r"polietileno|fibra|papel)))?"
+)
 _PACK = re.compile(
     r"(?:(?<=\s)|^|(?<=[(,;]))(?:\d+\s*[x×]\s*)?\d+(?:[.,]\d+)?\s*"
     r"(?:kgs?|g|gr|lbs?|oz|l|lts?|ltr|lit(?:er|re|ro)s?|ml|gals?|gallons?|gal[oó]n(?:es)?|t|mt|tons?|tonnes?|"
     r"toneladas?)\b\.?(?:\s+(?:net|neto|netos))?"
-    rf"(?:\s+(?:{_CONTAINERS}|cans?))?",
+    rf"(?:\s+{_MATERIAL_BEFORE}(?:{_CONTAINERS}|cans?){_MATERIAL_AFTER})?",
     re.IGNORECASE,
 )
-_CONTAINER_WORDS = re.compile(rf"\b(?:{_CONTAINERS})\b", re.IGNORECASE)
+_CONTAINER_WORDS = re.compile(rf"\b{_MATERIAL_BEFORE}(?:{_CONTAINERS})\b{_MATERIAL_AFTER}", re.IGNORECASE)
 # A lot, batch or expiry note with its number or date ("Lot# 2211-04", "lote EF-0923", "Exp 12/2027"), and
 # a CAS number mentioned in the description ("CAS 67-64-1", a bare "67-64-1"): the line's own CAS field is
 # where a CAS number is read.

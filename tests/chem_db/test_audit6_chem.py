@@ -35,6 +35,15 @@ def _listed(result) -> set[str]:
         ("Anhídrido acético 98.5% contenedor IBC", "acetic-anhydride"),
         ("Methyl isobutyl ketone (MIBK) 99.5% tank truck", "mibk"),
         ("Acetona industrial a granel", "acetone"),
+        # the container's material, before it in English and after it in Spanish
+        ("Phenylacetic acid 99% 25 kg fiber drum", "phenylacetic-acid"),
+        ("Acetone 200 L steel drum", "acetone"),
+        ("Acetona tambor metálico 200 L", "acetone"),
+        ("Acetona 200 L tambor de plástico", "acetone"),
+        ("Methylamine 40% HDPE carboy", "methylamine"),
+        # safrole-rich oils by their trade names (1988 Convention Table I)
+        ("Safrole oil, 55 gal drum", "safrole"),
+        ("Brazilian sassafras oil", "safrole"),
         # lot, batch and expiry notes; a CAS number mentioned in the description
         ("Phenylacetic acid 99% Lot 12345", "phenylacetic-acid"),
         ("Ácido fenilacético lote 2024-118", "phenylacetic-acid"),
