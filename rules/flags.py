@@ -627,6 +627,8 @@ def _conflict_may_hide_a_precursor(ctx: Context, view: LineView, conflicts: list
 
 
 INVALID_IDENTIFIER_CODES = ("CAS_INVALID", "SMILES_INVALID", "INCHI_INVALID", "INCHIKEY_INVALID")
+# Identifiers that carry a structure of their own: refused, they leave that structure unscreened.
+STRUCTURE_IDENTIFIER_CODES = ("SMILES_INVALID", "INCHI_INVALID")
 
 
 @check("IDENTIFIER_INVALID", "line")
@@ -634,15 +636,19 @@ def identifier_invalid(ctx: Context, view: LineView) -> Flag | None:
     """One of the line's identifiers is malformed (a CAS number with a wrong check digit, an unparsable
     SMILES or InChI), although another identifier resolved the chemical.
 
-    review when the line is a listed chemical or an analogue (its paperwork does not hold together),
-    info otherwise. A line no identifier resolved is UNRESOLVED_LINE instead.
+    review when the line is a listed chemical or an analogue (its paperwork does not hold together), or
+    when the refused identifier is a structure (a SMILES or InChI): the structure the exporter gave was
+    not screened, so what it shows is unknown ("CCO O=C1CCN(CCc2ccccc2)CC1" beside ethanol's CAS number
+    is ethanol and NPP, not ethanol). info otherwise (a mistyped CAS number beside a structure that was
+    screened). A line no identifier resolved is UNRESOLVED_LINE instead.
     """
     if view.unresolved:
         return None
     bad = [f for f in view.line.findings if f.code in INVALID_IDENTIFIER_CODES]
     if not bad:
         return None
-    concerned = bool(view.hits or view.analogs)
+    unscreened = any(f.code in STRUCTURE_IDENTIFIER_CODES for f in bad)
+    concerned = bool(view.hits or view.analogs) or unscreened
     basis = ctx.ruleset.flag_basis("IDENTIFIER_INVALID")
     return Flag(
         "IDENTIFIER_INVALID",

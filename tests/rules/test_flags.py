@@ -440,6 +440,17 @@ def test_invalid_identifier_on_a_resolved_line(order, line):
     assert flag(outcome, "IDENTIFIER_INVALID").severity == "info" and outcome.status == "clear"
 
 
+def test_a_refused_structure_beside_a_benign_identifier_needs_review(order, line):
+    """A SMILES (or InChI) that was refused leaves the exporter's structure unscreened, even when the
+    CAS number resolved the line to something benign (audit 6: "CCO <NPP>" beside ethanol's CAS)."""
+    for code, fld in (("SMILES_INVALID", "smiles"), ("INCHI_INVALID", "inchi")):
+        benign = line(
+            0, None, 1, product="Ethanol", findings=[FindingFacts(code, "refused: contains a space", fld)]
+        )
+        outcome = evaluate(order([benign]))
+        assert flag(outcome, "IDENTIFIER_INVALID").severity == "review" and outcome.status == "review"
+
+
 def test_end_user_in_another_country_than_the_destination(order, line):
     outcome = evaluate(
         order(
