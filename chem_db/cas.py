@@ -7,13 +7,16 @@ position, modulo 10 (CAS, "CAS Registry Number check digit" verification procedu
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_CAS_RE = re.compile(r"^(\d{2,7})[-\s](\d{2})[-\s](\d)$")
+_CAS_RE = re.compile(r"^(\d{2,7})[-\s](\d{2})[-\s](\d)$", re.ASCII)
 # "CAS", "CAS No.", "CAS-No.", "CAS RN", "CASRN", "CAS Number", "CAS#" before the number.
 _PREFIX = re.compile(r"^cas(?:[\s\-]*(?:rn|no\b\.?|number|nr\.?))?\s*[:#.]?\s*", re.IGNORECASE)
 # Dashes that word processors put in place of the hyphen: hyphen, non-breaking hyphen, figure dash,
 # en dash, em dash, minus sign.
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
+# A number in brackets, as catalogues and safety data sheets print it: "[67-64-1]", "(67-64-1)".
+_BRACKETED = re.compile(r"^[\[(](.*)[\])]$")
 
 
 def normalize_cas(text: str) -> str | None:
@@ -29,12 +32,22 @@ def normalize_cas(text: str) -> str | None:
     True
     >>> normalize_cas("CAS No. 103-79-7"), normalize_cas("103\u201379\u20137"), normalize_cas("103 79 7")
     ('103-79-7', '103-79-7', '103-79-7')
+
+    Full-width digits and hyphens (documents typed with an East Asian input method) are the same
+    characters after Unicode compatibility normalization (NFKC); a number in brackets is the number.
+
+    >>> normalize_cas("\uff16\uff17\uff0d\uff16\uff14\uff0d\uff11")
+    '67-64-1'
+    >>> normalize_cas("[67-64-1]"), normalize_cas("CAS (67-64-1)")
+    ('67-64-1', '67-64-1')
     """
-    t = text.strip().translate(_DASHES)
+    t = unicodedata.normalize("NFKC", text).strip().translate(_DASHES)
     t = _PREFIX.sub("", t).strip()
+    if bracketed := _BRACKETED.match(t):
+        t = bracketed.group(1).strip()
     m = _CAS_RE.match(t)
     if m is None:
-        if t.isdigit() and 5 <= len(t) <= 10:
+        if t.isascii() and t.isdigit() and 5 <= len(t) <= 10:
             t = f"{t[:-3]}-{t[-3:-1]}-{t[-1]}"
             m = _CAS_RE.match(t)
         if m is None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rdkit import Chem
+
 from . import results as R
 from .cas import cas_check_digit_ok, normalize_cas
 from .compiled import CompiledWatchlist, KnownName
@@ -346,7 +348,11 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
             (_lookup_plain_name(acid, cw) if acid else None)
             or _lookup_plain_name(parts.base, cw)
             or _lookup_plain_name(strip_stereo_prefix(parts.base), cw)
-            or (_lookup_plain_name(labelled.group(1), cw) if labelled else None)
+            or (
+                _labelled(parts.base, labelled, _lookup_plain_name(labelled.group(1), cw))
+                if labelled
+                else None
+            )
         )
         # "ethyl acetate" is a name, not the acetate salt of "ethyl": a whole-name hit wins unless
         # it names the same watchlist entry as the base.
@@ -418,7 +424,7 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
     if labelled:
         # "DMSO-d6", "chloroform-d": a deuterated solvent is the chemical it labels (standardization drops
         # isotopes, see standardize.drop_isotopes), so the unlabelled name gives the same identity.
-        return resolve_name(labelled.group(1), cw)
+        return _labelled(text, labelled, resolve_name(labelled.group(1), cw))
     return None
 
 
@@ -443,6 +449,24 @@ def _with_hydrate_words(text: str, cw: CompiledWatchlist) -> Candidate | None:
 
 # An isotope label after the name: "-d6", "-D3", "-13C6", "-15N", "-13C6-15N2".
 _DEUTERATED = re.compile(r"^(.+?)(?:-(?:d|13c|15n|18o)(?:[1-9][0-9]?)?)+$", re.IGNORECASE)
+_ONE_DEUTERIUM = re.compile(r"^-d$", re.IGNORECASE)
+
+
+def _labelled(text: str, label: re.Match[str], base: Candidate | None) -> Candidate | None:
+    """The chemical an isotope-labelled name labels, or None when the suffix cannot be an isotope label.
+
+    A "-d" without a count replaces one hydrogen, which says where the deuterium is only for a compound
+    with a single hydrogen ("chloroform-d", CDCl3). After any other name it is not an isotope label but
+    usually a product-line suffix: "Claritin-D" and "Allegra-D" are loratadine and fexofenadine with
+    the decongestant pseudoephedrine, which reading "-D" as a label would drop. Such a name stays
+    unresolved (a person looks) instead of resolving to the benign half of the product.
+    """
+    if base is None or base.smiles is None or not _ONE_DEUTERIUM.match(text[len(label.group(1)) :]):
+        return base
+    mol = Chem.MolFromSmiles(base.smiles)  # a watchlist, lexicon or dictionary structure, not user input
+    if mol is None or sum(atom.GetTotalNumHs() for atom in mol.GetAtoms()) != 1:
+        return None
+    return base
 
 
 _GRADE_WORDS = re.compile(

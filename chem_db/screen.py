@@ -281,6 +281,9 @@ def structures_agree(a: Structure, b: Structure) -> bool:
             dry = _dry_key(a)
             if dry is not None and dry == _dry_key(b):
                 return True  # the same acid or salt, one side with its water ("Cl.O" for 7647-01-0)
+        carbon_free, other = (a, b) if a.prepared.inorganic else (b, a)
+        if not other.prepared.inorganic and _names_a_component(carbon_free, other):
+            return True  # a mineral acid in an organic solvent by the acid's CAS ("HCl 4 M in dioxane")
         return bool(ea and ea == eb)
     ia = [c.identity for c in a.contexts]
     ib = [c.identity for c in b.contexts]
@@ -289,6 +292,105 @@ def structures_agree(a: Structure, b: Structure) -> bool:
         return True
     ca, cb = _as_carbonyls(a), _as_carbonyls(b)
     return (ca is not None or cb is not None) and _parents_agree(ca or ia, cb or ib, racemate)
+
+
+def _names_a_component(carbon_free: Structure, mixture: Structure) -> bool:
+    """True when a carbon-free input (as a whole) is one component of an organic mixture."""
+    whole = carbon_free.whole
+    return whole is not None and any(c.identity.inchikey == whole.inchikey for c in mixture.contexts)
+
+
+def _named_positions(mixture: Structure, label: Structure) -> set[int]:
+    """Positions of the mixture's components whose parent the other identifier names."""
+    if label.prepared.inorganic:
+        whole = label.whole
+        return {
+            i
+            for i, c in enumerate(mixture.contexts)
+            if whole is not None and c.identity.inchikey == whole.inchikey
+        }
+    racemate = mixture.candidate.racemate or label.candidate.racemate
+    forms_m = [[c.identity for c in mixture.contexts]]
+    forms_l = [[c.identity for c in label.contexts]]
+    if (carbonyls := _as_carbonyls(mixture)) is not None:
+        forms_m.append(carbonyls)
+    if (carbonyls := _as_carbonyls(label)) is not None:
+        forms_l.append(carbonyls)
+    named: set[int] = set()
+    for fm in forms_m:
+        for fl in forms_l:
+            named |= {i for i, x in enumerate(fm) if any(_same_parent(x, y, racemate) for y in fl)}
+    return named
+
+
+@dataclass
+class _PartialLabel:
+    """A mixture given by one identifier that the line's other identifiers name only part of."""
+
+    mixture: Structure
+    labels: list[Structure]  # the identifiers that name some of its components, none all
+    named: set[int]  # positions (in mixture.contexts) of the components they name
+
+
+def _partial_label(primary: Structure, agreeing: list[Structure]) -> _PartialLabel | None:
+    """The line's mixture and the identifiers that name only some of its components, if that is the case.
+
+    Identifiers agree when one names a component of the other's mixture (a solution given by the
+    solute's CAS number and the SMILES of solute and solvent). Which component it names matters: a
+    benign solvent's CAS number beside a SMILES of that solvent with a listed chemical in it labels the
+    listed chemical as something else, the masking the conflict check exists to catch (see
+    ``_hidden_watched_components``). A carbon-free label names the component equal to it as a whole;
+    a carbon-free mixture (oleum, aqua regia) is compared as a whole in ``structures_agree`` instead.
+    """
+    structures = [primary, *agreeing]
+    mixtures = [st for st in structures if len(st.contexts) > 1 and not st.prepared.inorganic]
+    if not mixtures:
+        return None
+    mixture = mixtures[0]
+    labels: list[Structure] = []
+    named: set[int] = set()
+    for other in structures:
+        if other is mixture or other.candidate is mixture.candidate:
+            continue
+        positions = _named_positions(mixture, other)
+        if len(positions) == len(mixture.contexts):
+            return None  # one identifier names the whole mixture
+        if positions:
+            labels.append(other)
+            named |= positions
+    return _PartialLabel(mixture, labels, named) if labels else None
+
+
+def _hidden_watched_components(partial: _PartialLabel, matches: list[R.Match]) -> R.Finding | None:
+    """IDENTIFIER_CONFLICT when the identifiers that name part of a mixture name only unwatched
+    components while a watchlist chemical sits in a component none of them names ("ethanol", CAS
+    64-17-5, for a SMILES of piperonal in ethanol). When they name a watchlist chemical the line is
+    declared as what it is and its solvents need no name of their own (NPP's CAS for NPP in ethanol)."""
+    if any(label.candidate.entry_id for label in partial.labels):
+        return None
+    contexts = partial.mixture.contexts
+    named = {contexts[i].index for i in partial.named}
+    unnamed = {ctx.index for i, ctx in enumerate(contexts) if i not in partial.named}
+    if any(m.component in named for m in matches):
+        return None
+    hidden = [m for m in matches if m.component in unnamed]
+    if not hidden:
+        return None
+    label = partial.labels[0]
+    chemicals = sorted({m.name for m in hidden})
+    return R.Finding(
+        "IDENTIFIER_CONFLICT",
+        f"The identifiers disagree: {label.describe()}, only part of the mixture that "
+        f"{partial.mixture.describe()}; the mixture also holds {', '.join(chemicals)}, which no identifier "
+        "names. Every component is screened.",
+        label.candidate.field,
+        {
+            "identifiers": [partial.mixture.candidate.field, label.candidate.field],
+            "resolved": [".".join(partial.mixture.smiles), ".".join(label.smiles)],
+            "entries": [partial.mixture.candidate.entry_id, label.candidate.entry_id],
+            "unnamed_components": sorted({m.component for m in hidden}),
+        },
+    )
 
 
 def _stereo_from_another_identifier(primary: Structure, agreeing: list[Structure]) -> Structure | None:
@@ -393,6 +495,10 @@ def screen_resolution(
             )
         )
         screened_structures.append(other)
+    partial = _partial_label(primary, agreeing)
+    if partial is not None and partial.mixture is not primary:
+        # another identifier gives a mixture the primary one is only part of: screen all of it
+        screened_structures.append(partial.mixture)
     matches: list[R.Match] = []
     nearest: R.Nearest | None = None
     offset = 0  # a conflicting identifier's components are numbered after the primary's
@@ -431,6 +537,8 @@ def screen_resolution(
             )
     _add_direct_entry_matches(cw, structures, matches)
     matches = _dedupe(matches)
+    if partial is not None and (hidden := _hidden_watched_components(partial, matches)) is not None:
+        findings.append(hidden)
     resolved = _resolved(primary)
     if resolved.name is None and len(primary.contexts) == 1:
         # A structure given as SMILES or InChI that is an entry gets the entry's name.
