@@ -861,11 +861,14 @@ def destination_ban(ctx: Context, view: LineView) -> Flag | None:
 
 
 def _plausible_uses(ctx: Context, families: Iterable[str], entry_ids: Iterable[str]) -> list[str]:
-    """The end uses that fit chemicals of ``families`` and, beyond their family's, ``entry_ids``' own."""
+    """The end uses that fit chemicals of ``families`` and, beyond their family's, ``entry_ids``' own,
+    then those that fit any listed chemical (laboratory analysis)."""
     policy = ctx.ruleset.red_flags
-    return [kw for family in sorted(families) for kw in policy.plausible_end_uses.get(family, ())] + [
-        kw for entry_id in sorted(entry_ids) for kw in policy.plausible_chemical_uses.get(entry_id, ())
-    ]
+    return (
+        [kw for family in sorted(families) for kw in policy.plausible_end_uses.get(family, ())]
+        + [kw for entry_id in sorted(entry_ids) for kw in policy.plausible_chemical_uses.get(entry_id, ())]
+        + list(policy.plausible_uses_of_any)
+    )
 
 
 def _disguises(ctx: Context, view: LineView) -> tuple[str, ...]:

@@ -226,6 +226,7 @@ class RedFlagPolicy:
     end_use_filler_words: tuple[str, ...] = ()
     known_disguises: dict[str, tuple[str, ...]] = field(default_factory=dict)
     plausible_chemical_uses: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    plausible_uses_of_any: tuple[str, ...] = ()  # uses that fit every listed chemical
     # Added: listed chemicals with no legitimate trade through intermediaries
     # (RESTRICTED_PRECURSOR_NOT_END_USER).
     end_user_only: frozenset[str] = frozenset()
@@ -684,6 +685,7 @@ def _build(data: dict[str, Any], digest: str, directory: str) -> RuleSet:
         plausible_chemical_uses={
             k: tuple(v.lower() for v in vs) for k, vs in flags["plausible_end_uses"]["chemicals"].items()
         },
+        plausible_uses_of_any=tuple(v.lower() for v in flags["plausible_end_uses"]["any_chemical"]),
         disguise_words=PhraseList(
             tuple(p.lower() for p in flags["disguise_words"]["phrases"]), _meta(flags["disguise_words"])
         ),

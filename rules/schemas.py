@@ -307,6 +307,8 @@ class PlausibleUsesSchema(RuleMetaSchema):
         values=fields.List(fields.String(validate=NON_EMPTY), validate=NON_EMPTY),
         load_default=dict,
     )
+    # uses that fit every listed chemical (laboratory analysis, quality control, reference standards)
+    any_chemical = fields.List(fields.String(validate=NON_EMPTY), load_default=list)
 
 
 class SplittingSchema(RuleMetaSchema):
