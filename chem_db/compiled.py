@@ -519,6 +519,10 @@ class CompiledWatchlist:
     # after the watchlist and before the dictionary. Values: (name to report, SMILES, CAS or None).
     known_by_name: dict[str, KnownName] = field(default_factory=dict)
     known_by_cas: dict[str, KnownName] = field(default_factory=dict)
+    # Watchlist names that ordinary trade also uses for another chemical ("4-AP": 4-aminopyridine), by
+    # name key: (InChIKey, name) of each other reading. The watchlist reading stays the one resolved; an
+    # identifier or product label that agrees with the other reading is not a conflict.
+    other_meanings: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     formulas: set[str] = field(default_factory=set)  # InChI formulas of organic entries
     generic_skeletons: set[str] = field(default_factory=set)  # heavy-atom graphs (tautomer gate)
     # A transform product counts only when it shares the skeleton of an entry with analog_target: true
@@ -693,6 +697,14 @@ def _compile_known_names(cw: CompiledWatchlist) -> None:
     structure before the dictionary or OPSIN, which reads that name as another isomer)."""
     wl = cw.watchlist
     for ln in wl.lexicon:
+        if ln.kind == "other_meaning":
+            # compared with an identifier's standardized parent: a salt's organic part (pyridinium
+            # chlorochromate is pyridine with a counter-ion)
+            parents = standardize(Chem.MolFromSmiles(ln.smiles or "")).components
+            for n in (ln.name, *ln.synonyms):
+                readings = [(identify(parent).inchikey, ln.note) for parent in parents]
+                cw.other_meanings[name_key(n)] = (*cw.other_meanings.get(name_key(n), ()), *readings)
+            continue
         known = KnownName(ln.name, ln.smiles, ln.cas, ln.kind)
         for n in (ln.name, *ln.synonyms):
             cw.known_by_name.setdefault(name_key(n), known)

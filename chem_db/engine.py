@@ -14,7 +14,7 @@ from .compiled import CompiledWatchlist, compile_watchlist
 from .config import Settings, settings
 from .identity import identify
 from .isolation import CHUNK_SIZE, WorkerPool
-from .resolve import Resolution, clean_trade_name, name_key, resolve, resolve_name
+from .resolve import Resolution, clean_trade_name, name_key, other_meanings_of, resolve, resolve_name
 from .screen import ENGINE_VERSION, screen_resolutions, unresolved
 from .standardize import standardize
 from .watchlist import load_watchlist
@@ -164,7 +164,9 @@ def _note_product(cw: CompiledWatchlist, result: R.LineResult, product: str) -> 
     if cand is None:
         return
     if cand.entry_id is not None:
-        agrees = any(m.entry_id == cand.entry_id for m in result.matches)
+        agrees = any(m.entry_id == cand.entry_id for m in result.matches) or bool(
+            result.resolved and result.resolved.inchikey in dict(other_meanings_of(product, cw))
+        )
     else:
         agrees = bool(result.matches) and cand.smiles is not None and _same_structure(cand.smiles, result)
     if agrees:

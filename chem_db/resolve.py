@@ -66,6 +66,8 @@ class Candidate:
     polymer: bool = False  # a polymer named in the lexicon, screened as its capped repeat unit
     variable: bool = False  # a substance of variable composition, screened as representative components
     racemate: bool = False  # a CAS number of the racemate: the SMILES shows one enantiomer, either is it
+    # (InChIKey, name) of chemicals that the name given also means in ordinary trade (other_meanings_of)
+    other_meanings: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         what = self.name or self.smiles or self.inchi or "?"
@@ -740,6 +742,7 @@ def _resolve_one(
             return
         cand = resolve_name(text, cw)
         if cand is not None:
+            cand.other_meanings = other_meanings_of(text, cw)
             res.candidates.append(cand)
             _note_polymer(cand, res)
         else:
@@ -758,6 +761,14 @@ def _resolve_one(
             res.findings.append(problem)
         if cand is not None:
             res.candidates.append(cand)
+
+
+def other_meanings_of(text: str, cw: CompiledWatchlist) -> tuple[tuple[str, str], ...]:
+    """The chemicals, as (InChIKey, name), that a watchlist name also means in ordinary trade, as a whole
+    or without its grade and pack size ("4-AP 98%": 4-aminopyridine besides 4-anilinopiperidine); the
+    reviewed ``other_meaning`` records of data/lexicon.yaml."""
+    keys = dict.fromkeys((name_key(text), name_key(clean_trade_name(text))))
+    return tuple(reading for key in keys for reading in cw.other_meanings.get(key, ()))
 
 
 def _note_polymer(cand: Candidate, res: Resolution) -> None:

@@ -269,8 +269,18 @@ def _parents_agree(ia: list[Identity], ib: list[Identity], racemate: bool) -> bo
     return a_in_b or b_in_a  # one identifier may name one component of a mixture
 
 
+def other_meaning(named: Structure, other: Structure) -> str | None:
+    """The other chemical ``named``'s name means in ordinary trade when that is what ``other`` is (name
+    "4-AP" beside the CAS number of 4-aminopyridine), else None."""
+    meanings = dict(named.candidate.other_meanings)
+    keys = [c.identity.inchikey for c in other.contexts]
+    return next((meanings[key] for key in keys if key in meanings), None)
+
+
 def structures_agree(a: Structure, b: Structure) -> bool:
     """True when two identifiers name the same chemical (compared on the standardized parents)."""
+    if other_meaning(a, b) or other_meaning(b, a):
+        return True  # an ambiguous name read the way the other identifier says
     ea, eb = a.candidate.entry_id, b.candidate.entry_id
     if ea and eb and ea != eb:
         return False
@@ -468,6 +478,18 @@ def screen_resolution(
     conflicting: list[Structure] = []
     for other in structures[1:]:
         (agreeing if structures_agree(primary, other) else conflicting).append(other)
+    for other in agreeing:
+        if (meaning := other_meaning(other, primary)) is not None:
+            findings.append(
+                R.Finding(
+                    "NAME_OTHER_MEANING",
+                    f"The {other.candidate.field} {other.candidate.given!r} names {other.candidate.name} on "
+                    f"the watchlist but is also used for {meaning}, which the {primary.candidate.field} "
+                    "gives; it is read as that.",
+                    other.candidate.field,
+                    {"watchlist_entry": other.candidate.entry_id, "read_as": meaning},
+                )
+            )
     specific = _stereo_from_another_identifier(primary, agreeing)
     if specific is not None:
         findings.append(

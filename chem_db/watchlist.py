@@ -94,7 +94,7 @@ _TRANSFORMS = "transforms.yaml"
 _EXCLUSIONS = "exclusions.yaml"
 _LEXICON = "lexicon.yaml"
 # What a lexicon name stands for (see data/lexicon.yaml).
-LEXICON_KINDS = ("abbreviation", "mixture", "trade_name", "name", "polymer", "substance")
+LEXICON_KINDS = ("abbreviation", "mixture", "trade_name", "name", "polymer", "substance", "other_meaning")
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,7 +272,7 @@ class LexiconName:
     solvent abbreviations, commodity isomer mixtures, trade names of the fentanyl-related substances."""
 
     name: str
-    kind: str  # abbreviation | mixture | trade_name | name | polymer | substance
+    kind: str  # abbreviation | mixture | trade_name | name | polymer | substance | other_meaning
     smiles: str | None  # the structure (a mixture's components joined by "."); None: the dictionary's for cas
     synonyms: tuple[str, ...]
     note: str
@@ -766,7 +766,7 @@ def _lexicon_name(file: str, data: Any, index: int) -> LexiconName:
         raise r.error("kind", f"kind {kind!r} is not one of {', '.join(LEXICON_KINDS)}")
     smiles = r.opt_text("smiles")
     cas = None if r.data.get("cas") is None else _cas(r, "cas", r.data["cas"])
-    if smiles is None and (cas is None or kind in ("mixture", "polymer", "substance")):
+    if smiles is None and (cas is None or kind in ("mixture", "polymer", "substance", "other_meaning")):
         raise r.error("smiles", "give the structure (a name with only a CAS number takes the dictionary's)")
     if smiles is not None:
         _mol(r, "smiles", smiles)
@@ -774,6 +774,20 @@ def _lexicon_name(file: str, data: Any, index: int) -> LexiconName:
             raise r.error("smiles", "a mixture lists its components joined by '.'")
     return LexiconName(name=r.text("name"), kind=kind, smiles=smiles, synonyms=r.texts("synonyms"),
                        note=r.text("note"), cas=cas)
+
+
+def _check_other_meaning(ln: LexiconName, by_name: dict[str, Entry], by_key: dict[str, Entry]) -> None:
+    """An ``other_meaning`` record is the reverse of the other kinds: its names must be watchlist names
+    (which keep resolving to the entry), and its structure another chemical than any entry."""
+    for fld, text in [("name", ln.name)] + [(f"synonyms[{i}]", t) for i, t in enumerate(ln.synonyms)]:
+        if name_key(text) not in by_name:
+            raise WatchlistError(_LEXICON, ln.name, fld, f"{text!r} is no watchlist name; an other_meaning "
+                                                         "record gives another reading of a watchlist name")
+    with _quiet_rdkit():
+        key = Chem.MolToInchiKey(Chem.MolFromSmiles(ln.smiles or ""))
+    if key in by_key:
+        raise WatchlistError(_LEXICON, ln.name, "smiles", f"the structure is entry {by_key[key].id!r}, "
+                                                          "not another meaning of the name")
 
 
 # --------------------------------------------------------------------------------------------
@@ -939,6 +953,9 @@ def _build(directory: Path, files: list[Path], digest: str) -> Watchlist:
                    enumerate(_list_file(directory / _LEXICON, _LEXICON, "names"))]
     lex_names: dict[str, str] = {}
     for ln in lexicon:
+        if ln.kind == "other_meaning":
+            _check_other_meaning(ln, by_name, by_key)
+            continue
         for fld, text in [("name", ln.name)] + [(f"synonyms[{i}]", t) for i, t in enumerate(ln.synonyms)]:
             k = name_key(text)
             if k in by_name:
