@@ -107,21 +107,19 @@ def main() -> None:
     # Where the time goes (CPU time per molecule): the mandatory RDKit calls against the matching.
     from chem_db.matching import match_component
     from chem_db.resolve import Candidate
-    from chem_db.screen import prepare_structure
+    from chem_db.screen import Structure, prepare_structures
 
     mols = [m for m in (Chem.MolFromSmiles(s) for s in smiles) if m is not None]
     t_inchi = best_of(1, lambda: [Chem.MolToInchi(m) for m in mols], time.process_time) / n
     t_smiles = best_of(1, lambda: [Chem.MolToSmiles(m) for m in mols], time.process_time) / n
-    structures = []
+    candidates = [Candidate("smiles", smi, smiles=smi, checked=True) for smi in smiles]
+    structures: list[Structure] = []
 
-    def prepare() -> None:
-        for smi in smiles:
-            try:
-                structures.append(
-                    prepare_structure(Candidate("smiles", smi, smiles=smi, checked=True), local.settings)
-                )
-            except Exception:  # noqa: BLE001 - unparseable ones are part of the set
-                pass
+    def prepare() -> None:  # stage by stage over the whole set, as the engine does per chunk
+        clear_identity_memo()
+        prepared = prepare_structures(candidates, local.settings)
+        # (the set holds a few unparseable structures: they come back as exceptions)
+        structures[:] = [st for st in prepared if isinstance(st, Structure)]
 
     t_prepare = best_of(1, prepare, time.process_time) / n
     contexts = [ctx for st in structures for ctx in st.contexts]

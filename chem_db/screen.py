@@ -135,23 +135,16 @@ def _identity_of(mol: Chem.Mol, canonical: str, known: Mapping[str, Identity] | 
     return ident
 
 
-def prepare_structure(c: Candidate, s: Settings, known: Mapping[str, Identity] | None = None) -> Structure:
-    """Parse, standardize and identify one candidate; ``known``: identities by canonical SMILES that need
-    no InChI (the compiled watchlist's ``identity_by_smiles``)."""
-    result = prepare_structures([c], s, known)[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
-
-
 def prepare_structures(
     candidates: Sequence[Candidate],
     s: Settings,
     known: Mapping[str, Identity] | None = None,
     mark: Callable[[int], None] = _no_mark,
 ) -> list[Structure | Exception]:
-    """:func:`prepare_structure` for many candidates, stage by stage: every candidate is parsed, then
+    """Parse, standardize and identify candidates, stage by stage: every candidate is parsed, then
     every one standardized, then every component written as canonical SMILES, then identified.
+    ``known``: identities by canonical SMILES that need no InChI (the compiled watchlist's
+    ``identity_by_smiles``).
 
     The result is the same as one candidate at a time; the order is for speed: each RDKit stage (the
     InChI library above all) runs over the whole batch while its code and tables are in the CPU's
@@ -448,18 +441,13 @@ def unresolved(
 
 
 def screen_resolution(
-    cw: CompiledWatchlist,
-    res: Resolution,
-    s: Settings,
-    prepared: Sequence[Structure | Exception] | None = None,
+    cw: CompiledWatchlist, res: Resolution, s: Settings, prepared: Sequence[Structure | Exception]
 ) -> R.LineResult:
-    """Screen a resolved line (runs in a worker when isolated); ``prepared``: its candidates'
-    structures, when :func:`prepare_structures` made them for a whole batch of lines."""
+    """Screen a resolved line (runs in a worker when isolated), given its candidates' structures as
+    :func:`prepare_structures` made them (for a whole batch of lines, see :func:`screen_resolutions`)."""
     findings = list(res.findings)
     structures: list[Structure] = []
     failed = False
-    if prepared is None:
-        prepared = prepare_structures(res.candidates, s, cw.identity_by_smiles)
     for c, st in zip(res.candidates, prepared, strict=True):
         if isinstance(st, StructureProblem):
             findings.append(st.finding)
