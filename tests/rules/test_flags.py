@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -269,6 +270,38 @@ ROUTES = [
         ],
     ),
     ("p2np-henry", [("benzaldehyde", None, None), ("nitroethane", None, None)]),
+    # audit 7: kits that drew no route flag before
+    (
+        "paa-acetic-anhydride-p2p",
+        [(None, "103-82-2", "phenylacetic acid"), ("acetic-anhydride", None, None)],
+    ),
+    ("apaan-hydrolysis-p2p", [("apaan", None, None), (None, "7664-38-2", "phosphoric acid")]),
+    (
+        "isosafrole-peracid-pmk",
+        [
+            ("isosafrole", None, None),
+            (None, "7722-84-1", "hydrogen peroxide"),
+            (None, "64-18-6", "formic acid"),
+        ],
+    ),
+    ("safrole-wacker-pmk", [("safrole", None, None), (None, "7647-10-1", "palladium chloride")]),
+    ("piperidone-aniline-4ap", [("1-boc-4-piperidone", None, None), (None, "62-53-3", "aniline")]),
+    (
+        "benzyl-cyanide-apaan",
+        [
+            ("benzyl-cyanide", None, None),
+            (None, "141-78-6", "ethyl acetate"),
+            (None, "141-52-6", "sodium ethoxide"),
+        ],
+    ),
+    (
+        "ephedrine-birch",
+        [
+            ("pseudoephedrine", None, None),
+            (None, "7439-93-2", "lithium metal"),
+            (None, "7664-41-7", "anhydrous ammonia"),
+        ],
+    ),
 ]
 
 
@@ -314,6 +347,20 @@ def test_incomplete_route_is_not_flagged(order):
     outcome = evaluate(
         order(_route_lines([("npp", None, None), (None, "79-03-8", "propionyl chloride")]), destination="GT")
     )
+    assert "SYNTHESIS_ROUTE" not in codes(outcome)
+
+
+def test_phenylacetic_ester_with_acetic_anhydride_is_no_p2p_route(order):
+    # the condensation to P2P needs the free acid (or a salt); ethyl phenylacetate is covered by the
+    # phenylacetic-acid listing but, with acetic anhydride, is an ordinary fragrance order
+    ester, anhydride = _route_lines([("phenylacetic-acid", None, None), ("acetic-anhydride", None, None)])
+    ester = replace(
+        ester,
+        product="Ethyl phenylacetate",
+        identifiers={"cas": "101-97-3"},
+        resolved_inchikey="DULCUDSUACXJJC-UHFFFAOYSA-N",
+    )
+    outcome = evaluate(order([ester, anhydride], destination="GT"))
     assert "SYNTHESIS_ROUTE" not in codes(outcome)
 
 
