@@ -516,7 +516,10 @@ def _stereo_specific_targets(cw: CompiledWatchlist, ctx: ComponentContext, out: 
     family the product depends on the input's stereochemistry: N-acetylpseudoephedrine gives pseudoephedrine,
     the norephedrine oxazolidinone gives norephedrine. When the input's stereocentres are written and a
     one-step transform reached a stereo-sensitive entry the class does not name, that transform worked on the
-    actual product, so the class's guess is dropped. Without written stereochemistry both stay."""
+    actual product, so the class's guess is dropped. Without written stereochemistry the guess stays only
+    when it is a stereoisomer of an entry reached (ephedrine beside pseudoephedrine, both possible); a guess
+    of another compound altogether (ephedrine for N-acetylnorephedrine, which the transforms show gives
+    norephedrine or norpseudoephedrine) is dropped either way."""
     transform_ids = {ct.transform.id for ct in cw.transforms}
     reached = set()
     for m in out.matches:
@@ -526,14 +529,19 @@ def _stereo_specific_targets(cw: CompiledWatchlist, ctx: ComponentContext, out: 
                 reached.add(m.entry_id)
     if not reached:
         return
-    if not any(a.GetChiralTag() != Chem.ChiralType.CHI_UNSPECIFIED for a in ctx.mol.GetAtoms()):
-        return
+    stereo_written = any(a.GetChiralTag() != Chem.ChiralType.CHI_UNSPECIFIED for a in ctx.mol.GetAtoms())
+    reached_skeletons = {cw.entries[e].identity.skeleton for e in reached if e in cw.entries}
 
     def guess(m: R.Match) -> bool:
         if m.match_type != R.CLASS or m.listed or m.class_id in transform_ids or m.leads_to in reached:
             return False
         target = cw.watchlist.get(m.leads_to) if m.leads_to else None
-        return target is not None and target.stereo_sensitive
+        if target is None or not target.stereo_sensitive:
+            return False
+        if stereo_written:
+            return True
+        ce = cw.entries.get(target.id)
+        return ce is not None and ce.identity.skeleton not in reached_skeletons
 
     out.matches = [m for m in out.matches if not guess(m)]
 
