@@ -33,7 +33,26 @@ class UnitError(ValueError):
     """A quantity that cannot be converted (unknown unit, or a volume of a chemical without a density)."""
 
 
-_BY_LOWER_CASE = {accepted.lower(): accepted for accepted in UNITS}
+# Other spellings order systems send for the same units (English and Spanish, singular and plural, with
+# or without a full stop). Deliberately absent: "ton" (a short ton of 907 kg or a metric tonne?), "gr"
+# (gram or grain?), "oz" and "qt" (mass or fluid?), imperial gallons: an ambiguous unit is refused with
+# the list, never guessed.
+_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "mg": ("milligram", "milligrams", "miligramo", "miligramos"),
+    "g": ("gm", "gms", "gram", "grams", "gramme", "grammes", "gramo", "gramos", "grs"),
+    "kg": ("kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogramme", "kilogrammes", "kilogramo",
+           "kilogramos"),
+    "t": ("mt", "tonne", "tonnes", "metric ton", "metric tons", "metric tonne", "metric tonnes", "tonelada",
+          "toneladas", "tonelada metrica", "toneladas metricas"),
+    "lb": ("lbs", "pound", "pounds", "libra", "libras"),
+    "mL": ("millilitre", "millilitres", "milliliter", "milliliters", "mililitro", "mililitros", "cc", "cm3"),
+    "L": ("lt", "lts", "ltr", "ltrs", "litre", "litres", "liter", "liters", "litro", "litros"),
+    "gal": ("gals", "gallon", "gallons", "us gal", "us gallon", "us gallons", "galon", "galones"),
+}
+_BY_LOWER_CASE = {accepted.lower(): accepted for accepted in UNITS} | {
+    spelling: accepted for accepted, spellings in _SPELLINGS.items() for spelling in spellings
+}
+_ACCENTS = str.maketrans("áéíóú", "aeiou")
 
 
 def canonical_unit(unit: str) -> str:
@@ -41,11 +60,15 @@ def canonical_unit(unit: str) -> str:
 
     >>> canonical_unit("KG"), canonical_unit("ml"), canonical_unit("Gal")
     ('kg', 'mL', 'gal')
+    >>> canonical_unit("lbs"), canonical_unit("Litros"), canonical_unit("MT"), canonical_unit("kgs.")
+    ('lb', 'L', 't', 'kg')
     """
-    accepted = _BY_LOWER_CASE.get(unit.strip().lower() if isinstance(unit, str) else "")
+    text = unit if isinstance(unit, str) else ""
+    key = " ".join(text.strip().lower().translate(_ACCENTS).rstrip(".").split())
+    accepted = _BY_LOWER_CASE.get(key)
     if accepted is not None:
         return accepted
-    raise UnitError(f"unknown unit {unit!r}; accepted: {', '.join(UNITS)}")
+    raise UnitError(f"unknown unit {unit!r}; accepted: {', '.join(UNITS)} (or spellings such as lbs, litres)")
 
 
 def is_volume(unit: str) -> bool:

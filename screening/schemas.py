@@ -37,12 +37,25 @@ def validate_country(code: str) -> None:
         raise ValidationError(f"{code!r} is not an ISO 3166-1 alpha-2 country code.")
 
 
-def validate_unit(unit: str) -> None:
-    from rules.units import UNITS
+MAX_UNIT_LENGTH = 32
 
-    known = {str(u).lower(): str(u) for u in UNITS}
-    if unit.lower() not in known:
-        raise ValidationError(f"Unknown unit {unit!r}; use one of: {', '.join(sorted(known.values()))}.")
+
+class Unit(fields.String):
+    """A unit of quantity in any accepted spelling ("lbs", "litros"), kept as the accepted one ("lb", "L")."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        from rules.units import UNITS, UnitError, canonical_unit
+
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > MAX_UNIT_LENGTH:
+            raise ValidationError(f"Longer than {MAX_UNIT_LENGTH} characters: not a unit.")
+        try:
+            return canonical_unit(text)
+        except UnitError:
+            raise ValidationError(
+                f"Unknown unit {text!r}; use one of: {', '.join(UNITS)} (usual spellings such as lbs, "
+                "litres or gallons are read too)."
+            ) from None
 
 
 class CountryCode(fields.String):
@@ -106,10 +119,9 @@ class LineSchema(IdentifiersSchema):
     quantity = fields.Float(
         required=True, validate=validate.Range(min=0, min_inclusive=False, max=MAX_QUANTITY)
     )
-    unit = fields.String(
+    unit = Unit(
         required=True,
-        validate=[validate.Length(min=1, max=16), validate_unit],
-        metadata={"description": "mg, g, kg, t, lb, mL, L, gal"},
+        metadata={"description": "mg, g, kg, t, lb, mL, L, gal (or spellings such as lbs, litres, gallons)"},
     )
     concentration_percent = fields.Float(
         allow_none=True,

@@ -8,6 +8,7 @@ it with :class:`screening.schemas.OrderSchema`, mapping each error back to the f
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from typing import Any
 
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
+
+from rules.units import UnitError, canonical_unit
 
 from ..schemas import PARTY_KINDS, OrderSchema
 
@@ -317,7 +320,8 @@ def parse_paste(text: str, max_lines: int) -> tuple[list[dict[str, str]], list[s
         if detect_identifier(line["chemical"]) == "cas":
             line["cas"], line["chemical"] = line["chemical"], ""
         if line["unit"]:
-            line["unit"] = next((u for u in UNITS if u.lower() == line["unit"].lower()), line["unit"])
+            with contextlib.suppress(UnitError):  # an unknown unit stays as pasted, for the schema to refuse
+                line["unit"] = canonical_unit(line["unit"])
         else:
             line["unit"] = "kg"
         if len(cells) < 3:

@@ -178,3 +178,22 @@ def test_evaluate_never_raises_and_never_clears_an_unscreened_line(facts):
 
     for action in outcome.required_actions:  # every placeholder filled (party names may contain braces)
         assert action.text and not any("{" + key + "}" in action.text for key in TEMPLATE_KEYS)
+
+
+@pytest.mark.parametrize(
+    "spelling, unit",
+    [("lbs", "lb"), ("Pounds", "lb"), ("kgs.", "kg"), ("Kilogramos", "kg"), ("MT", "t"), ("toneladas", "t"),
+     ("litres", "L"), ("Litros", "L"), ("ltr", "L"), ("gallons", "gal"), ("galones", "gal"), ("cc", "mL")],
+)
+def test_usual_spellings_of_the_units_are_read(spelling, unit):
+    from rules.units import canonical_unit
+
+    assert canonical_unit(spelling) == unit
+
+
+@pytest.mark.parametrize("ambiguous", ["ton", "tons", "gr", "oz", "qt", "imperial gallon", "barrel"])
+def test_ambiguous_units_are_refused_not_guessed(ambiguous):
+    from rules.units import UnitError, canonical_unit
+
+    with pytest.raises(UnitError):
+        canonical_unit(ambiguous)

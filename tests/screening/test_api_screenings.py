@@ -187,3 +187,23 @@ def test_lines_are_stored_exactly_as_submitted(as_exporter, order, db_session):
     assert stored.raw_body == submitted
     line = db_session.scalar(select(OrderLine).where(OrderLine.order_id == stored.id))
     assert (line.quantity, line.unit, line.concentration_percent) == (2.5, "L", None)
+
+
+def test_a_unit_in_another_usual_spelling_is_screened_in_the_accepted_one(as_exporter, order, db_session):
+    """Order systems send "lbs", "gallons" or "litros": read as lb, gal and L (the body is kept as sent), so
+    the threshold arithmetic is the same as with the contract's spelling."""
+    submitted = order(lines=[{"product": "Toluene", "cas": "108-88-3", "quantity": 600, "unit": "gallons"}])
+    response = as_exporter.screen(submitted)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert "THRESHOLD_MET" in {f["code"] for f in body["flags"]}  # 600 gal is over toluene's 500 gal
+    stored = db_session.get(Order, body["id"])
+    assert stored.raw_body == submitted
+    line = db_session.scalar(select(OrderLine).where(OrderLine.order_id == stored.id))
+    assert line.unit == "gal"
+
+
+def test_an_ambiguous_unit_is_refused_naming_the_field(as_exporter, order):
+    response = as_exporter.screen(order(lines=[{"cas": "67-64-1", "quantity": 2, "unit": "tons"}]))
+    assert response.status_code == 422
+    assert "unit" in str(response.get_json()["errors"]) and "Unknown unit" in str(response.get_json()["errors"])
