@@ -357,9 +357,13 @@ def _acid_of_anion(parts: NameParts) -> str:
     return ""
 
 
-def resolve_name(text: str, cw: CompiledWatchlist, *, spanish: bool = True) -> Candidate | None:
+def resolve_name(
+    text: str, cw: CompiledWatchlist, *, spanish: bool = True, clean: bool = True
+) -> Candidate | None:
     """A name through the watchlist's names and synonyms, then the dictionary; salt words understood;
     last, a Spanish name read in English (``spanish``: not for a name that is already such a reading).
+    ``clean``: a product description is reduced to its name (not for an English reading, which is of
+    the name already reduced: the reduction must not cut a rewritten word off as a note).
 
     Returns None when only OPSIN could still help (the caller batches those).
     """
@@ -437,10 +441,10 @@ def resolve_name(text: str, cw: CompiledWatchlist, *, spanish: bool = True) -> C
         hit = _lookup_plain_name(stripped, cw)
         if hit is not None:
             return hit
-    hydrated = _with_hydrate_words(text, cw, spanish)
+    hydrated = _with_hydrate_words(text, cw, spanish, clean)
     if hydrated is not None:
         return hydrated
-    cleaned = clean_trade_name(text)
+    cleaned = clean_trade_name(text) if clean else text
     if cleaned and cleaned != text:
         return resolve_name(cleaned, cw, spanish=spanish)
     # "fenilacetato de etilo" -> "ethyl phenylacetate"; "ethyl ester of phenylacetic acid" -> "phenylacetic
@@ -471,7 +475,7 @@ def _read_in_english(text: str, cw: CompiledWatchlist) -> Candidate | None:
     """
     found: list[tuple[str, Candidate]] = []
     for reading in english_readings(text, cw.watchlist.spanish):
-        cand = resolve_name(reading, cw, spanish=False)
+        cand = resolve_name(reading, cw, spanish=False, clean=False)
         if cand is not None and cand.smiles:
             found.append((reading, cand))
     if not found or len({_structure_key(c.smiles) for _, c in found}) != 1:
@@ -487,7 +491,9 @@ def _structure_key(smiles: str | None) -> str:
     return Chem.MolToInchiKey(mol) if mol is not None else f"?{smiles}"
 
 
-def _with_hydrate_words(text: str, cw: CompiledWatchlist, spanish: bool = True) -> Candidate | None:
+def _with_hydrate_words(
+    text: str, cw: CompiledWatchlist, spanish: bool = True, clean: bool = True
+) -> Candidate | None:
     """A name ending in hydrate words whose rest only resolves as a whole ("fenilacetato de sodio
     monohidratado": the Spanish salt name is a synonym, not salt words around a base): the rest, resolved
     by every rule, with its water. None when the name does not end so or the rest is unknown."""
@@ -495,7 +501,7 @@ def _with_hydrate_words(text: str, cw: CompiledWatchlist, spanish: bool = True) 
     if split is None:
         return None
     rest, waters, words = split
-    inner = resolve_name(rest, cw, spanish=spanish)
+    inner = resolve_name(rest, cw, spanish=spanish, clean=clean)
     if inner is None or not inner.smiles:
         return None
     inner.smiles, _ = _salt_smiles(inner.smiles, waters)

@@ -249,7 +249,8 @@ def _segment(seg: str, vocab: SpanishVocabulary, final: bool) -> list[str]:
         stems = [b + e for b in bodies for e in vocab.endings[ending]]
     else:
         stems = bodies
-    # "es" before a consonant at the start: Spanish adds the e (estireno -> styrene)
-    if len(seg) > 3 and seg.startswith("es") and seg[2] not in _VOWELS:
+    # "es" before a consonant at the start: Spanish adds the e (estireno -> styrene); only in a word
+    # with a Spanish ending ("ester" is English too)
+    if ending and len(seg) > 3 and seg.startswith("es") and seg[2] not in _VOWELS:
         stems += [s[1:] for s in stems if s.startswith("es")]
     return stems

@@ -75,6 +75,7 @@ ORGANIC = [
     ("Caprolactama", "O=C1CCCCCN1"),
     ("Ketorolaco", "OC(=O)C1CCn2c1ccc2C(=O)c1ccccc1"),
     ("Fluconazol", "OC(Cn1cncn1)(Cn1cncn1)c1ccc(F)cc1F"),
+    ("Tolueno-2,4-diisocianato", "Cc1ccc(N=C=O)cc1N=C=O"),
 ]
 
 
@@ -107,8 +108,6 @@ SALTS = [
     ("Ácido perclórico", "perchloric acid"),
     ("Dextrosa", "dextrose"),
     ("Sacarosa", "sucrose"),
-    ("Tolueno diisocianato", "toluene diisocyanate"),
-    ("Diisocianato de tolueno", "toluene diisocyanate"),
 ]
 
 
@@ -126,10 +125,19 @@ def test_a_spanish_precursor_name_is_screened_as_the_listed_chemical(engine: Eng
         assert entry in {m.entry_id for m in r.matches}
 
 
-def test_tdi_is_the_mixture_of_its_two_isomers(engine: Engine) -> None:
-    r = engine.screen(Identifiers(name="Tolueno diisocianato"))
-    assert r.resolved is not None and len(r.resolved.components) == 2
-    assert r.classification == "none"
+def test_tdi_goes_to_opsin_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the dictionary lacks "toluene diisocyanate"; OPSIN reads it (2,4-TDI, as the English name gives)
+    seen: list[str] = []
+
+    def opsin(names: list[str], timeout: float) -> dict[str, str | None]:
+        seen.extend(names)
+        return {n: ("Cc1ccc(N=C=O)cc1N=C=O" if n == "toluene diisocyanate" else None) for n in names}
+
+    monkeypatch.setattr(resolve_module, "names_to_smiles", opsin)
+    cw = compile_watchlist(load_watchlist())
+    for name in ("Tolueno diisocianato", "Diisocianato de tolueno"):
+        [res] = resolve([Identifiers(name=name)], cw, settings())
+        assert [c.smiles for c in res.candidates] == ["Cc1ccc(N=C=O)cc1N=C=O"], seen
 
 
 @pytest.mark.parametrize(
@@ -242,6 +250,15 @@ def test_a_spanish_systematic_name_goes_to_opsin_in_english(monkeypatch: pytest.
     cw = compile_watchlist(load_watchlist())
     resolve([Identifiers(name="3-(4-metoxifenil)butan-2-ona")], cw, settings())
     assert "3-(4-methoxyphenyl)butan-2-one" in seen
+
+
+@pytest.mark.parametrize(
+    "name", ["Benzeneacetic acid, 2-methoxyethyl ester", "Phenylacetic acid 2-methoxyethyl ester"]
+)
+def test_an_english_ester_name_is_not_cut_down_to_its_acid(engine: Engine, name: str) -> None:
+    # "ester" is not Spanish "es-" + consonant, and an English reading is not cleaned as a product
+    # description again (", 2-methoxyethyl ster" was dropped as a note, leaving phenylacetic acid)
+    assert resolved_key(engine, name=name) != key_of("OC(=O)Cc1ccccc1")
 
 
 def test_english_and_lexicon_names_are_not_rewritten(engine: Engine) -> None:
