@@ -318,6 +318,7 @@ def _named_salt_form(entry: Entry, words: tuple[str, ...]) -> SaltForm | None:
 
 
 _LONE_ATOM = re.compile(r"^\[?[A-Z][a-z]?\]?$")
+_NON_METALS = frozenset({"H", "B", "C", "N", "O", "F", "Si", "P", "S", "Cl", "As", "Se", "Br", "Te", "I"})
 
 
 def _inorganic_salt_name(base: Candidate, parts: NameParts) -> bool:
@@ -330,7 +331,7 @@ def _inorganic_salt_name(base: Candidate, parts: NameParts) -> bool:
     False
     """
     smiles = base.smiles or ""
-    if _LONE_ATOM.match(smiles) and smiles.strip("[]") not in ("C", "N", "O", "S", "P"):
+    if _LONE_ATOM.match(smiles) and smiles.strip("[]") not in _NON_METALS:
         return True
     metal_words = all(w.metal for w in parts.salts)
     return metal_words and base.entry_id is None and not re.search(r"C(?!l)|c", smiles)
