@@ -28,6 +28,7 @@ from .names import (
     strip_stereo_prefix,
 )
 from .opsin import names_to_smiles, opsin_available
+from .spanish import english_readings
 from .watchlist import Entry, SaltForm
 
 # Order in which identifiers are preferred as the line's structure: the most specific first.
@@ -68,6 +69,7 @@ class Candidate:
     racemate: bool = False  # a CAS number of the racemate: the SMILES shows one enantiomer, either is it
     # (InChIKey, name) of chemicals that the name given also means in ordinary trade (other_meanings_of)
     other_meanings: tuple[tuple[str, str], ...] = ()
+    translated: str | None = None  # the English name a Spanish name was read as (spanish.py)
 
     def describe(self) -> str:
         what = self.name or self.smiles or self.inchi or "?"
@@ -315,6 +317,26 @@ def _named_salt_form(entry: Entry, words: tuple[str, ...]) -> SaltForm | None:
     return None
 
 
+_LONE_ATOM = re.compile(r"^\[?[A-Z][a-z]?\]?$")
+_NON_METALS = frozenset({"H", "B", "C", "N", "O", "F", "Si", "P", "S", "Cl", "As", "Se", "Br", "Te", "I"})
+
+
+def _inorganic_salt_name(base: Candidate, parts: NameParts) -> bool:
+    """Salt words around a metal ("sulfato de zinc"), or metal words around a carbon-free anion that is not
+    a watchlist chemical ("nitrito de sodio"): an inorganic salt's name, not salt words around a base.
+
+    >>> _inorganic_salt_name(Candidate("name", "zinc", smiles="[Zn]"), split_salt_words("sulfato de zinc"))
+    True
+    >>> _inorganic_salt_name(Candidate("name", "x", smiles="CNC(C)Cc1ccccc1"), split_salt_words("x HCl"))
+    False
+    """
+    smiles = base.smiles or ""
+    if _LONE_ATOM.match(smiles) and smiles.strip("[]") not in _NON_METALS:
+        return True
+    metal_words = all(w.metal for w in parts.salts)
+    return metal_words and base.entry_id is None and not re.search(r"C(?!l)|c", smiles)
+
+
 def _acid_of_anion(parts: NameParts) -> str:
     """The acid a metal or ammonium salt name is made of: "calcium phenylacetate" is calcium and the anion
     of phenylacetic acid. Looking the "-ate" word up as it stands would read "phenylacetate" as phenyl
@@ -336,8 +358,13 @@ def _acid_of_anion(parts: NameParts) -> str:
     return ""
 
 
-def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
-    """A name through the watchlist's names and synonyms, then the dictionary; salt words understood.
+def resolve_name(
+    text: str, cw: CompiledWatchlist, *, spanish: bool = True, clean: bool = True
+) -> Candidate | None:
+    """A name through the watchlist's names and synonyms, then the dictionary; salt words understood;
+    last, a Spanish name read in English (``spanish``: not for a name that is already such a reading).
+    ``clean``: a product description is reduced to its name (not for an English reading, which is of
+    the name already reduced: the reduction must not cut a rewritten word off as a note).
 
     Returns None when only OPSIN could still help (the caller batches those).
     """
@@ -357,10 +384,14 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
             )
         )
         # "ethyl acetate" is a name, not the acetate salt of "ethyl": a whole-name hit wins unless
-        # it names the same watchlist entry as the base.
+        # it names the same watchlist entry as the base. A metal is not a base that salt words make a salt
+        # of ("sulfato de zinc" is zinc sulfate, not two zinc atoms beside sulfuric acid), nor an inorganic
+        # anion an acid a metal replaces the hydrogen of ("nitrito de sodio": "nitrito" alone is the
+        # dictionary's nitrogen dioxide radical): those are inorganic salt names, read below.
         if (
             base is not None
             and base.smiles
+            and not _inorganic_salt_name(base, parts)
             and (found is None or (found.entry_id and found.entry_id == base.entry_id))
         ):
             base_entry = cw.watchlist.get(base.entry_id) if base.entry_id else None
@@ -411,26 +442,59 @@ def resolve_name(text: str, cw: CompiledWatchlist) -> Candidate | None:
         hit = _lookup_plain_name(stripped, cw)
         if hit is not None:
             return hit
-    hydrated = _with_hydrate_words(text, cw)
+    hydrated = _with_hydrate_words(text, cw, spanish, clean)
     if hydrated is not None:
         return hydrated
-    cleaned = clean_trade_name(text)
+    cleaned = clean_trade_name(text) if clean else text
     if cleaned and cleaned != text:
-        return resolve_name(cleaned, cw)
+        return resolve_name(cleaned, cw, spanish=spanish)
     # "fenilacetato de etilo" -> "ethyl phenylacetate"; "ethyl ester of phenylacetic acid" -> "phenylacetic
     # acid ethyl ester"
     english = spanish_ester_name(text) or ester_of_acid_name(text)
-    if english is not None:
-        return resolve_name(english, cw)
+    if english is not None and (ester := resolve_name(english, cw, spanish=False)) is not None:
+        return ester
     labelled = _DEUTERATED.match(text)
     if labelled:
         # "DMSO-d6", "chloroform-d": a deuterated solvent is the chemical it labels (standardization drops
         # isotopes, see standardize.drop_isotopes), so the unlabelled name gives the same identity.
-        return _labelled(text, labelled, resolve_name(labelled.group(1), cw))
-    return None
+        return _labelled(text, labelled, resolve_name(labelled.group(1), cw, spanish=spanish))
+    return _read_in_english(text, cw) if spanish else None
 
 
-def _with_hydrate_words(text: str, cw: CompiledWatchlist) -> Candidate | None:
+def _read_in_english(text: str, cw: CompiledWatchlist) -> Candidate | None:
+    """A Spanish name through its English readings (``spanish.english_readings``: "cloruro férrico" ->
+    "ferric chloride"), each looked up like any name. The name resolves only when every reading that
+    resolves gives the same structure: two readings of two chemicals leave it unresolved.
+
+    >>> from chem_db.compiled import compile_watchlist
+    >>> from chem_db.watchlist import load_watchlist
+    >>> cw = compile_watchlist(load_watchlist())
+    >>> _read_in_english("Trietanolamina", cw).translated
+    'triethanolamine'
+    >>> _read_in_english("Bencina", cw) is None  # petrol, not benzene
+    True
+    """
+    found: list[tuple[str, Candidate]] = []
+    for reading in english_readings(text, cw.watchlist.spanish):
+        cand = resolve_name(reading, cw, spanish=False, clean=False)
+        if cand is not None and cand.smiles:
+            found.append((reading, cand))
+    if not found or len({_structure_key(c.smiles) for _, c in found}) != 1:
+        return None
+    reading, cand = found[0]
+    cand.given, cand.translated = text, reading
+    return cand
+
+
+def _structure_key(smiles: str | None) -> str:
+    """The InChIKey of a watchlist, lexicon or dictionary structure (trusted text, not user input)."""
+    mol = Chem.MolFromSmiles(smiles or "")
+    return Chem.MolToInchiKey(mol) if mol is not None else f"?{smiles}"
+
+
+def _with_hydrate_words(
+    text: str, cw: CompiledWatchlist, spanish: bool = True, clean: bool = True
+) -> Candidate | None:
     """A name ending in hydrate words whose rest only resolves as a whole ("fenilacetato de sodio
     monohidratado": the Spanish salt name is a synonym, not salt words around a base): the rest, resolved
     by every rule, with its water. None when the name does not end so or the rest is unknown."""
@@ -438,7 +502,7 @@ def _with_hydrate_words(text: str, cw: CompiledWatchlist) -> Candidate | None:
     if split is None:
         return None
     rest, waters, words = split
-    inner = resolve_name(rest, cw)
+    inner = resolve_name(rest, cw, spanish=spanish, clean=clean)
     if inner is None or not inner.smiles:
         return None
     inner.smiles, _ = _salt_smiles(inner.smiles, waters)
@@ -676,7 +740,7 @@ def resolve_inchikey(text: str, cw: CompiledWatchlist) -> tuple[Candidate | None
 def resolve(items: list[R.Identifiers], cw: CompiledWatchlist, s: Settings) -> list[Resolution]:
     """Resolve each item's identifiers; names only OPSIN can parse are sent in one batch."""
     out: list[Resolution] = []
-    pending: list[tuple[Resolution, str]] = []
+    pending: list[tuple[Resolution, str, tuple[str, ...]]] = []
     for ids in items:
         res = Resolution()
         given = {k: v for k in PRIORITY if (v := getattr(ids, k, None)) is not None and v != ""}
@@ -707,7 +771,7 @@ def _resolve_one(
     cw: CompiledWatchlist,
     s: Settings,
     res: Resolution,
-    pending: list[tuple[Resolution, str]],
+    pending: list[tuple[Resolution, str, tuple[str, ...]]],
 ) -> None:
     limit = s.max_name_length if fld == "name" else s.max_identifier_length
     if fld != "smiles" and len(raw) > limit:
@@ -745,8 +809,11 @@ def _resolve_one(
             cand.other_meanings = other_meanings_of(text, cw)
             res.candidates.append(cand)
             _note_polymer(cand, res)
+            _note_translation(cand, res)
         else:
-            pending.append((res, text))
+            # OPSIN gets the name, and its English readings when it is Spanish ("1-fenilpropan-2-ona")
+            readings = tuple(english_readings(clean_trade_name(text) or text, cw.watchlist.spanish))
+            pending.append((res, text, readings))
     elif fld == "inchi":
         text = raw.strip()
         if not text.startswith("InChI=1") or _CONTROL.search(text):
@@ -771,6 +838,18 @@ def other_meanings_of(text: str, cw: CompiledWatchlist) -> tuple[tuple[str, str]
     return tuple(reading for key in keys for reading in cw.other_meanings.get(key, ()))
 
 
+def _note_translation(cand: Candidate, res: Resolution) -> None:
+    if cand.translated:
+        res.findings.append(
+            R.Finding(
+                "NAME_TRANSLATED",
+                f"The name {cand.given!r} was read as the English name {cand.translated!r}.",
+                cand.field,
+                {"read_as": cand.translated},
+            )
+        )
+
+
 def _note_polymer(cand: Candidate, res: Resolution) -> None:
     if cand.variable:
         res.findings.append(
@@ -792,14 +871,24 @@ def _note_polymer(cand: Candidate, res: Resolution) -> None:
         )
 
 
-def _resolve_with_opsin(pending: list[tuple[Resolution, str]], s: Settings) -> None:
+def _resolve_with_opsin(pending: list[tuple[Resolution, str, tuple[str, ...]]], s: Settings) -> None:
     # OPSIN reads the name without its grade or purity ("(2-bromoethyl)benzene 98%")
-    queries = [clean_trade_name(n) or n for _, n in pending]
-    found = names_to_smiles(queries, s.opsin_timeout_seconds) if s.opsin else None
-    for (res, name), query in zip(pending, queries, strict=True):
+    queries = [clean_trade_name(n) or n for _, n, _ in pending]
+    everything = queries + [r for _, _, readings in pending for r in readings]
+    found = names_to_smiles(everything, s.opsin_timeout_seconds) if s.opsin else None
+    for (res, name, readings), query in zip(pending, queries, strict=True):
         smiles = found.get(query) if found else None
         if smiles:
             res.candidates.append(Candidate("name", name, smiles=smiles, source="opsin", name=name))
+            continue
+        # A Spanish systematic name: its English readings, when those OPSIN parses all give one structure
+        # (compared as OPSIN writes them: two spellings of one structure are left for a person, too)
+        parsed = {r: found[r] for r in readings if found and found.get(r)}
+        if len(set(parsed.values())) == 1:
+            reading, smiles = next(iter(parsed.items()))
+            cand = Candidate("name", name, smiles=smiles, source="opsin", name=reading, translated=reading)
+            res.candidates.append(cand)
+            _note_translation(cand, res)
             continue
         if found is None:
             why = (

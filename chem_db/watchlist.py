@@ -38,6 +38,7 @@ from rdkit.Chem import rdChemReactions, rdMolDescriptors
 
 from .cas import cas_check_digit_ok, normalize_cas
 from .names import name_key
+from .spanish import Head, SpanishVocabulary, plain
 
 __all__ = [
     "DATA_DIR",
@@ -93,6 +94,7 @@ _CLASSES = "designer_classes.yaml"
 _TRANSFORMS = "transforms.yaml"
 _EXCLUSIONS = "exclusions.yaml"
 _LEXICON = "lexicon.yaml"
+_SPANISH = "spanish.yaml"
 # What a lexicon name stands for (see data/lexicon.yaml).
 LEXICON_KINDS = ("abbreviation", "mixture", "trade_name", "name", "polymer", "substance", "other_meaning")
 
@@ -291,6 +293,7 @@ class Watchlist:
     exclusions: tuple[Exclusion, ...]
     directory: Path
     lexicon: tuple[LexiconName, ...] = ()
+    spanish: SpanishVocabulary = field(default_factory=SpanishVocabulary)  # data/spanish.yaml
     _by_id: Mapping[str, Entry] = field(repr=False, default_factory=dict)
     _by_cas: Mapping[str, tuple[Entry, SaltForm | None]] = field(repr=False, default_factory=dict)
     _classes_by_id: Mapping[str, DesignerClass] = field(repr=False, default_factory=dict)
@@ -798,7 +801,7 @@ def _check_other_meaning(ln: LexiconName, by_name: dict[str, Entry], by_key: dic
 def _data_files(directory: Path) -> list[Path]:
     files = [directory / _MANIFEST]
     files += sorted((directory / _ENTRY_FILES).glob("*.yaml"))
-    optional = (_CLASSES, _TRANSFORMS, _EXCLUSIONS, _LEXICON)
+    optional = (_CLASSES, _TRANSFORMS, _EXCLUSIONS, _LEXICON, _SPANISH)
     files += [directory / n for n in optional if (directory / n).exists()]
     return files
 
@@ -830,6 +833,78 @@ def _list_file(path: Path, rel: str, key: str) -> list[Any]:
     if not isinstance(items, list):
         raise WatchlistError(rel, None, key, "expected a list")
     return items
+
+
+_SPANISH_KEYS = re.compile(r"^[a-z][a-z.]*_?$")
+
+
+def _spanish(path: Path) -> SpanishVocabulary:
+    """The Spanish-name vocabulary (data/spanish.yaml), validated: every key in the form names are compared
+    in (lower case, no accents), every value English text or a list of it."""
+    if not path.exists():
+        return SpanishVocabulary()
+    doc = _yaml(path, _SPANISH) or {}
+    sections = {"never", "drop", "words", "elements", "cation_adjectives", "adjectives", "heads", "hydracids",
+                "morphemes", "endings"}
+    if not isinstance(doc, dict) or not set(doc) <= sections:
+        raise WatchlistError(_SPANISH, None, None, f"expected top-level keys among {sorted(sections)}")
+
+    def key(section: str, k: Any) -> str:
+        if not isinstance(k, str) or not _SPANISH_KEYS.match(k) or plain(k) != k:
+            raise WatchlistError(_SPANISH, None, section, f"{k!r} is not a lower-case word without accents")
+        return k
+
+    def text(section: str, k: str, v: Any, empty: bool = False) -> str:
+        if not isinstance(v, str) or (not v and not empty) or v != v.strip():
+            raise WatchlistError(_SPANISH, k, section, f"{v!r} is not English text")
+        return v
+
+    def words(section: str) -> frozenset[str]:
+        items = doc.get(section) or []
+        if not isinstance(items, list):
+            raise WatchlistError(_SPANISH, None, section, "expected a list")
+        return frozenset(key(section, k) for k in items)
+
+    def mapping(section: str) -> dict[str, Any]:
+        items = doc.get(section) or {}
+        if not isinstance(items, dict):
+            raise WatchlistError(_SPANISH, None, section, "expected a mapping")
+        return {key(section, k): v for k, v in items.items()}
+
+    def texts(section: str) -> dict[str, str]:
+        return {k: text(section, k, v) for k, v in mapping(section).items()}
+
+    def alternatives(section: str) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for k, v in mapping(section).items():
+            if not isinstance(v, list) or not v:
+                raise WatchlistError(_SPANISH, k, section, "expected a list of English words")
+            out[k] = tuple(text(section, k, x, empty=section == "words") for x in v)
+        return out
+
+    def _morphemes(items: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+        # a spelling, or the spellings English can have (fen: phen in "phenol", fen in "diclofenac")
+        return {k: tuple(text("morphemes", k, x) for x in (v if isinstance(v, list) and v else [v]))
+                for k, v in items.items()}
+
+    heads: dict[str, Head] = {}
+    for k, v in mapping("heads").items():
+        if not isinstance(v, dict) or set(v) != {"en", "endings"} or not isinstance(v["endings"], dict):
+            raise WatchlistError(_SPANISH, k, "heads", "expected {en: ..., endings: {...}}")
+        endings = {key("heads", e): text("heads", k, x, empty=True) for e, x in v["endings"].items()}
+        heads[k] = Head(text("heads", k, v["en"]), endings)
+    return SpanishVocabulary(
+        never=words("never"),
+        drop=words("drop"),
+        words=alternatives("words"),
+        elements=alternatives("elements"),
+        cation_adjectives=texts("cation_adjectives"),
+        adjectives=texts("adjectives"),
+        heads=heads,
+        hydracids=alternatives("hydracids"),
+        morphemes=_morphemes(mapping("morphemes")),
+        endings=alternatives("endings"),
+    )
 
 
 _cache: dict[tuple[str, str], Watchlist] = {}
@@ -975,6 +1050,6 @@ def _build(directory: Path, files: list[Path], digest: str) -> Watchlist:
     return Watchlist(
         label=label, content_hash=digest, entries=tuple(entries), classes=tuple(classes),
         transforms=tuple(transforms), exclusions=tuple(exclusions), directory=directory,
-        lexicon=tuple(lexicon),
+        lexicon=tuple(lexicon), spanish=_spanish(directory / _SPANISH),
         _by_id=by_id, _by_cas=by_cas, _classes_by_id={c.id: c for c in classes},
     )
