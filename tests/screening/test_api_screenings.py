@@ -206,4 +206,5 @@ def test_a_unit_in_another_usual_spelling_is_screened_in_the_accepted_one(as_exp
 def test_an_ambiguous_unit_is_refused_naming_the_field(as_exporter, order):
     response = as_exporter.screen(order(lines=[{"cas": "67-64-1", "quantity": 2, "unit": "tons"}]))
     assert response.status_code == 422
-    assert "unit" in str(response.get_json()["errors"]) and "Unknown unit" in str(response.get_json()["errors"])
+    errors = str(response.get_json()["errors"])
+    assert "unit" in errors and "Unknown unit" in errors
