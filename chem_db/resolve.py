@@ -538,7 +538,8 @@ def _labelled(text: str, label: re.Match[str], base: Candidate | None) -> Candid
 _GRADE_WORDS = re.compile(
     r"\b(?:technical|tech|reagent|acs|usp|nf|bp|ep|jp|fcc|ph\.?\s*eur|hplc|lab(?:oratory)?|analytical|ar|gr|"
     r"grade|pure|purified|extra|high|purity|min|approx|ca|solution|soln|aqueous|aq|in\s+water|"
-    r"grado|técnico|tecnico|reactivo|solución|solucion|acuosa|en\s+agua|pureza|industrial|bulk|"
+    r"grado|técnic[oa]|tecnic[oa]|reactivo|r\.\s*a|q\.\s*p|solución|solucion|acuosa|en\s+agua|pureza|industrial|"
+    r"bulk|puro|pura|"
     r"anhydrous|anhidro|anhidra|powder|powdered|crystals?|crystalline|flakes?|pellets?|granular|"
     r"foil|wire|ribbon|turnings|shot|"
     r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido|"

@@ -403,17 +403,25 @@ def transshipment(ctx: Context) -> Flag | None:
     chemical in a regulated quantity, a controlled or INCB-only chemical, a designer analogue) or by a
     regulated List II quantity for a consignee that is not itself the end user; review for other
     listed chemicals or other transit countries (a paint maker's toluene transshipped at a Panamanian
-    port is a routing question, not a diversion finding); info for an order with no listed chemical.
+    port is a routing question, not a diversion finding); info for an order with no listed chemical,
+    and for one that only crosses the countries on the road from the US to the destination
+    (``overland_transit_to_xx``: Mexico for Guatemala) with no high-risk chemical at stake and no
+    regulated quantity (a Costa Rican university's grams of reagents trucked through Mexico, Guatemala
+    and Nicaragua).
     """
     facts = ctx.facts
     third = [c for c in facts.transit_countries if c not in (facts.destination_country, "US")]
     if not third:
         return None
     hubs = [c for c in third if ctx.ruleset.group_rows("transshipment_hubs", c, ctx.on)]
+    road = ctx.ruleset.group_members(f"overland_transit_to_{facts.destination_country.lower()}", ctx.on)
+    by_road = not hubs and all(c in road for c in third)
     if not ctx.any_listed() and not ctx.high_risk():
         severity = INFO
     elif hubs and (ctx.high_risk_at_stake() or (ctx.regulated_list_II() and not known_end_user(ctx))):
         severity = HOLD
+    elif by_road and not ctx.high_risk_at_stake() and not ctx.regulated_list_II():
+        severity = INFO  # the ordinary road route (US - Mexico - Guatemala ...), nothing regulated at stake
     else:
         severity = REVIEW
     names = ", ".join(countries.country_name(c) for c in third)
@@ -903,6 +911,13 @@ def _names_own_chemical(view: LineView) -> bool:
     return any(contains_phrase(product, n) for n in names) or bool(cas and cas in product)
 
 
+def _hides_high_risk(view: LineView) -> bool:
+    """A label on this line would hide a List I, controlled or INCB-only chemical or a designer analogue."""
+    return any(h.list_I or h.controlled or h.incb_only for h in view.hits) or any(
+        m.match_type == "class" for m in view.analogs
+    )
+
+
 def _product_names_another_entry(ctx: Context, view: LineView) -> Flag | None:
     """chem_db's PRODUCT_NAME_MISMATCH finding: the product names another chemical than the line's."""
     findings = [f for f in view.line.findings if f.code == "PRODUCT_NAME_MISMATCH"]
@@ -915,9 +930,7 @@ def _product_names_another_entry(ctx: Context, view: LineView) -> Flag | None:
         return None
     # Hiding a high-risk chemical under another name is the diversion pattern (hold); a label naming a
     # listed chemical on something else is a paperwork error a person should check (review).
-    hides = any(h.list_I or h.controlled or h.incb_only for h in view.hits) or any(
-        m.match_type == "class" for m in view.analogs
-    )
+    hides = _hides_high_risk(view)
     return Flag(
         "PRODUCT_NAME_MISMATCH",
         HOLD if hides else REVIEW,

@@ -18,8 +18,12 @@ def _fold(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _pattern(folded_phrase: str, prefix: bool) -> re.Pattern[str]:
-    tail = "" if prefix else r"\b"
-    return re.compile(r"\b" + re.escape(folded_phrase) + tail)
+    if not prefix:
+        return re.compile(r"\b" + re.escape(folded_phrase) + r"\b")
+    # A prefix phrase reads the inner words in the plural too: "principio activo" is found in
+    # "principios activos", "agua potable" in "aguas potables" (the last word is a prefix anyway).
+    inner = r"(?:s|es)?\s+"
+    return re.compile(r"\b" + inner.join(re.escape(word) for word in folded_phrase.split(" ")))
 
 
 def fold(text: str | None) -> str:
@@ -39,6 +43,8 @@ def contains_phrase(text: str, phrase: str, prefix: bool = False) -> bool:
     >>> contains_phrase("Uso industrial general", "uso industrial"), contains_phrase("flavoured", "flavor")
     (True, False)
     >>> contains_phrase("Productos farmacéuticos", "farmaceutic", prefix=True)
+    True
+    >>> contains_phrase("Síntesis de principios activos", "principio activo", prefix=True)
     True
     """
     folded_text, folded_phrase = fold(text), fold(phrase)

@@ -35,6 +35,11 @@ def _listed(result) -> set[str]:
         ("Anhídrido acético 98.5% contenedor IBC", "acetic-anhydride"),
         ("Methyl isobutyl ketone (MIBK) 99.5% tank truck", "mibk"),
         ("Acetona industrial a granel", "acetone"),
+        # Spanish grades without "grado": técnica, R.A. (reactivo analítico), Q.P. (químicamente puro), pura
+        ("Acetona tecnica", "acetone"),
+        ("Acetona R.A.", "acetone"),
+        ("Acetona Q.P.", "acetone"),
+        ("Acido sulfurico tecnico 98%", "sulfuric-acid"),
         # the container's material, before it in English and after it in Spanish
         ("Phenylacetic acid 99% 25 kg fiber drum", "phenylacetic-acid"),
         ("Acetone 200 L steel drum", "acetone"),
