@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .names import name_key
+from .names import is_bare_abbreviation, name_key
 
 # Earlier tables win for a CAS number. The "example user db" table is not an example at all: it holds
 # about 2,300 common compounds that are in neither PubChem table (n-hexane 110-54-3, ethyl
@@ -169,7 +169,7 @@ class ChemicalDictionary:
         with self._io_lock, open(self._paths[file_no], "rb") as fh:
             fh.seek(offset)
             cols = fh.readline().decode("utf-8").rstrip("\n").split("\t")
-        names = [n for n in cols[7:] if n]
+        names = cols[7:]  # by position: the first two are the IUPAC and common names, then synonyms
         preferred = cols[8] if len(cols) > 8 and cols[8] else cols[7]
         return DictionaryEntry(cols[1], cols[4], preferred, cols[6], cols[2]), names
 
@@ -216,8 +216,15 @@ class ChemicalDictionary:
         if pos >= len(self._hashes) or self._hashes[pos] != h:
             return None
         entry, names = self._read(int(self._rows_for_hash[pos]))
-        if not any(name_key(n) == key for n in names):
+        matches = [i for i, n in enumerate(names) if name_key(n) == key]
+        if not matches:
             return None  # a hash collision, not this name
+        if matches[0] >= 2 and is_bare_abbreviation(name):
+            # A bare trade abbreviation that only a row's synonyms list: PubChem's synonyms carry one
+            # reading of it out of several ("DEA" is deethylatrazine there, "PG" 1,3-propanediol, "LPG"
+            # L-alanine), so it is no evidence of the chemical. Reviewed abbreviations live in the
+            # lexicon (data/lexicon.yaml) and the watchlist, which are looked up first.
+            return None
         return entry
 
 

@@ -29,6 +29,26 @@ _GREEK = {
 }
 _PUNCT = re.compile(r"[^0-9a-z]+")
 
+# Element symbols, to tell a formula written in capitals ("KOH", "HI", "NO") from an abbreviation ("DEA").
+_ELEMENT = (
+    r"(?:H|He|Li|Be|B|C|N|O|F|Ne|Na|Mg|Al|Si|P|S|Cl|Ar|K|Ca|Sc|Ti|V|Cr|Mn|Fe|Co|Ni|Cu|Zn|Ga|Ge|As|Se|Br|Kr|"
+    r"Rb|Sr|Y|Zr|Nb|Mo|Tc|Ru|Rh|Pd|Ag|Cd|In|Sn|Sb|Te|I|Xe|Cs|Ba|La|Ce|Pr|Nd|Pm|Sm|Eu|Gd|Tb|Dy|Ho|Er|Tm|Yb|"
+    r"Lu|Hf|Ta|W|Re|Os|Ir|Pt|Au|Hg|Tl|Pb|Bi|Po|At|Rn|Fr|Ra|Ac|Th|Pa|U|Np|Pu)"
+)
+_FORMULA = re.compile(rf"(?:{_ELEMENT}\d*){{2,}}")
+_ABBREVIATION = re.compile(r"[A-Z]{2,4}")
+
+
+def is_bare_abbreviation(text: str) -> bool:
+    """Two to four capital letters that are not a formula: a trade abbreviation ("DEA", "PG", "LPG"),
+    whose meaning depends on the trade, not a name.
+
+    >>> [is_bare_abbreviation(t) for t in ("DEA", "PG", "LPG", "KOH", "HI", "Urea", "lye", "TEA")]
+    [True, True, True, False, False, False, False, True]
+    """
+    text = text.strip()
+    return bool(_ABBREVIATION.fullmatch(text)) and not _FORMULA.fullmatch(text)
+
 
 def name_key(name: str) -> str:
     """The lookup key of a name: lower case, no accents, Greek spelled out, no spaces or punctuation.

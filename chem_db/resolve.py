@@ -541,7 +541,7 @@ _GRADE_WORDS = re.compile(
     r"grado|técnic[oa]|tecnic[oa]|reactivo|r\.\s*a|q\.\s*p|solución|solucion|acuosa|en\s+agua|pureza|industrial|"
     r"bulk|puro|pura|"
     r"anhydrous|anhidro|anhidra|powder|powdered|crystals?|crystalline|flakes?|pellets?|granular|"
-    r"foil|wire|ribbon|turnings|shot|"
+    r"foil|wire|ribbon|turnings|shot|beads|pearls|prills?|prilled|dense|free[\s-]flowing|"
     r"granules|liquid|solid|lumps?|polvo|cristales|líquido|liquido|sólido|solido|"
     r"natural|free\s+base|freebase|base|resublimed|sublimed|resublimado|sublimado|amorfo|amorfa|amorphous|"
     r"food|alimenticio|alimentario|pharmaceutical|farmacéutico|farmaceutico|cosmetic|cosmético|cosmetico|kosher|"
@@ -558,13 +558,14 @@ _GRADE_WORDS = re.compile(
 )
 _PERCENT = re.compile(
     # "al 40%", ">=99.5%", "min. 99%", a range "36-38%" / "36.5 a 38.0 %", "98+%", "40 wt. %", "99 pct",
-    # "% (w/w)" after the figure, and an acid's strength in degrees Baume ("20° Bé", "66 Be")
+    # "% (w/w)" after the figure, an acid's strength in degrees Baume ("20° Bé", "66 Be") and an alcohol's
+    # in US proof ("200 proof")
     r"(?:\b(?:al|at|a)\s+)?(?:[≥≤><=~±]+\s*|\b(?:min|max|approx)\.?\s*)?"
     r"(?:\b\d+(?:[.,]\d+)?\s*%?\s*(?:-|–|—|to|a)\s*)?"
     r"\b\d+(?:[.,]\d+)?\s*\+?\s*"
     r"(?:%|percent\b|per\s*cent\b|pct\b|por\s+ciento\b|wt\.?\s*%|w/w|w/v|v/v|m\b|n\b|mol/l\b|"
     r"(?:mg|µg|μg|ug|mcg|ng|g)\s*/\s*m?l\b|ppm\b|ppb\b|(?:mg|µg|μg|ug|mcg)\b|°\s*(?:b[eé]|baum[eé])\b|"
-    r"(?:b[eé]|baum[eé])\b)"
+    r"(?:b[eé]|baum[eé])\b|proof\b)"
     r"(?:\s*\(?\s*(?:w/w|w/v|v/v|m/m|wt|vol)\s*\)?(?![\w/]))?",
     re.IGNORECASE,
 )

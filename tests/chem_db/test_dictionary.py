@@ -371,6 +371,7 @@ _LEXICON_NOT_NONE = {
     "Phenylacetylcarbinol": "analog",
     "L-PAC": "analog",
     "Acetanthranil": "analog",
+    "Oil of bitter almonds": "listed",  # benzaldehyde, DEA List I
 }
 
 
