@@ -178,3 +178,10 @@ def test_blind_trade_name_list_has_no_wrong_reading_left_but_the_known_ones(engi
     # naphthalene or p-dichlorobenzene. Both benign either way, left to the dictionary.
     assert wrong == ["mothballs", "potash"]
     assert len(unresolved) <= 10, unresolved
+
+
+@pytest.mark.parametrize("name", ["TALC", "TALC USP", "SALT", "Talco"])
+def test_everyday_words_in_capitals_are_not_taken_for_abbreviations(engine, name):
+    """Invoices printed in capitals: a short word is no trade abbreviation (the ChEMBL list has TALC)."""
+    result = engine.screen(Identifiers(name=name))
+    assert result.classification == "none" and result.resolved is not None
