@@ -857,8 +857,8 @@ def _note_polymer(cand: Candidate, res: Resolution) -> None:
         res.findings.append(
             R.Finding(
                 "VARIABLE_COMPOSITION",
-                f"{cand.name} has no single structure (a petroleum cut or natural oil); it was screened as "
-                "its representative components.",
+                f"{cand.name} has no single structure (a petroleum cut, natural oil or inorganic polymer); "
+                "it was screened as its representative components.",
                 cand.field,
             )
         )

@@ -185,3 +185,18 @@ def test_everyday_words_in_capitals_are_not_taken_for_abbreviations(engine, name
     """Invoices printed in capitals: a short word is no trade abbreviation (the ChEMBL list has TALC)."""
     result = engine.screen(Identifiers(name=name))
     assert result.classification == "none" and result.resolved is not None
+
+
+@pytest.mark.parametrize(
+    "cas, name",
+    [
+        ("64742-88-7", "Solvent naphtha (petroleum), medium aliphatic"),  # mineral spirits on an SDS
+        ("64742-47-8", "Distillates (petroleum), hydrotreated light"),
+        ("8012-95-1", "Paraffin oils (petroleum)"),
+        ("1327-41-9", "Polyaluminium chloride"),  # a water-treatment coagulant
+    ],
+)
+def test_the_cas_numbers_of_common_substances_on_safety_data_sheets_resolve(engine, cas, name):
+    result = engine.screen(Identifiers(cas=cas))
+    assert result.classification == "none" and result.resolved is not None and result.resolved.name == name
+    assert "VARIABLE_COMPOSITION" in [f.code for f in result.findings]
