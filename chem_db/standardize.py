@@ -337,6 +337,32 @@ def _hydronium_as_water(mol: Chem.Mol) -> Chem.Mol | None:
     return fixed
 
 
+_TRIIODIDE = Chem.MolFromSmarts("[I;-1;D2](-[I;+0;D1])-[I;+0;D1]")
+
+
+def _triiodide_as_iodine(mol: Chem.Mol) -> Chem.Mol | None:
+    """A triiodide ion is iodine held by iodide (I2 + I-, the form iodine takes in potassium iodide
+    solution: Lugol's solution, which PubChem writes "[K+].I[I-]I"): write it as the two, so the iodine
+    in it is found; None when there is none.
+
+    >>> Chem.MolToSmiles(_triiodide_as_iodine(Chem.MolFromSmiles("[K+].I[I-]I")))
+    'II.[I-].[K+]'
+    >>> _triiodide_as_iodine(Chem.MolFromSmiles("II.[K+].[I-]")) is None
+    True
+    """
+    hits = mol.GetSubstructMatches(_TRIIODIDE)
+    if not hits:
+        return None
+    rw = Chem.RWMol(mol)
+    for centre, _kept, freed in hits:
+        rw.RemoveBond(centre, freed)
+        rw.GetAtomWithIdx(centre).SetFormalCharge(0)
+        rw.GetAtomWithIdx(freed).SetFormalCharge(-1)
+    fixed = rw.GetMol()
+    Chem.SanitizeMol(fixed)
+    return fixed
+
+
 def _mixture_partners(candidates: list[Chem.Mol]) -> list[Chem.Mol]:
     """Counter-ion candidates that pair with nothing, as mixture components: water is left out (a
     hydrate, as before), carbon-free ions are kept together as the salt they form (sodium chloride,
@@ -448,6 +474,10 @@ def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
     if cues.charges and (water := _hydronium_as_water(mol)) is not None:
         mol = water
         steps.append("hydronium_as_water")
+        cues = Cues(fragments=True, isotopes=cues.isotopes, charges=True, metals=cues.metals)
+    if cues.charges and (iodine := _triiodide_as_iodine(mol)) is not None:
+        mol = iodine
+        steps.append("triiodide_as_iodine")
         cues = Cues(fragments=True, isotopes=cues.isotopes, charges=True, metals=cues.metals)
     smiles_has_dot = cues.fragments
     if cues.metals and mol.HasSubstructMatch(_BONDED_METAL):

@@ -506,3 +506,18 @@ def test_hypophosphite_written_without_its_p_h_hydrogens_is_hypophosphite(engine
 
 def test_phosphorous_acid_is_not_hypophosphorous_acid(engine):
     assert engine.screen(Identifiers(smiles="OP(O)O")).classification == "none"
+
+
+@pytest.mark.parametrize(
+    "identifiers",
+    [{"smiles": "[K+].I[I-]I"}, {"name": "Lugol's solution"}, {"name": "potassium triiodide"}],
+)
+def test_triiodide_is_iodine_held_by_iodide(engine, identifiers):
+    """Lugol's solution (iodine dissolved in potassium iodide, written as potassium triiodide) carries
+    elemental iodine, List I: it screened none while iodine beside iodide ("II.[K+].[I-]") was listed."""
+    result = engine.screen(Identifiers(**identifiers))
+    assert result.classification == "listed" and {m.entry_id for m in result.matches} == {"iodine"}
+
+
+def test_iodide_alone_is_not_iodine(engine):
+    assert engine.screen(Identifiers(smiles="[K+].[I-]")).classification == "none"
