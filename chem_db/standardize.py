@@ -30,6 +30,7 @@ Any step can throw on odd input; callers turn that into a finding, never a ``non
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rdkit import Chem
@@ -293,14 +294,24 @@ def _phosphinate_hydrogens(mol: Chem.Mol) -> Chem.Mol | None:
     >>> _phosphinate_hydrogens(Chem.MolFromSmiles("OP(O)O")) is None  # phosphorous acid
     True
     """
-    hits = mol.GetSubstructMatches(_BARE_PHOSPHINATE)
+    def two_hydrogens(rw: Chem.RWMol, hit: tuple[int, ...]) -> None:
+        atom = rw.GetAtomWithIdx(hit[0])
+        atom.SetNumExplicitHs(2)
+        atom.SetNoImplicit(True)
+
+    return _rewritten(mol, _BARE_PHOSPHINATE, two_hydrogens)
+
+
+def _rewritten(
+    mol: Chem.Mol, pattern: Chem.Mol, edit: Callable[[Chem.RWMol, tuple[int, ...]], None]
+) -> Chem.Mol | None:
+    """``mol`` with ``edit`` applied to every match of ``pattern``, sanitized; None when nothing matches."""
+    hits = mol.GetSubstructMatches(pattern)
     if not hits:
         return None
     rw = Chem.RWMol(mol)
     for hit in hits:
-        atom = rw.GetAtomWithIdx(hit[0])
-        atom.SetNumExplicitHs(2)
-        atom.SetNoImplicit(True)
+        edit(rw, hit)
     fixed = rw.GetMol()
     Chem.SanitizeMol(fixed)
     return fixed
@@ -319,12 +330,8 @@ def _hydronium_as_water(mol: Chem.Mol) -> Chem.Mol | None:
     >>> _hydronium_as_water(Chem.MolFromSmiles("C[NH3+].[Cl-]")) is None
     True
     """
-    hits = mol.GetSubstructMatches(_HYDRONIUM)
-    if not hits:
-        return None
-    rw = Chem.RWMol(mol)
-    for (idx,) in hits:
-        oxygen = rw.GetAtomWithIdx(idx)
+    def water_and_proton(rw: Chem.RWMol, hit: tuple[int, ...]) -> None:
+        oxygen = rw.GetAtomWithIdx(hit[0])
         oxygen.SetFormalCharge(0)
         oxygen.SetNumExplicitHs(2)
         oxygen.SetNoImplicit(True)
@@ -332,9 +339,8 @@ def _hydronium_as_water(mol: Chem.Mol) -> Chem.Mol | None:
         proton.SetFormalCharge(1)
         proton.SetNoImplicit(True)
         rw.AddAtom(proton)
-    fixed = rw.GetMol()
-    Chem.SanitizeMol(fixed)
-    return fixed
+
+    return _rewritten(mol, _HYDRONIUM, water_and_proton)
 
 
 _TRIIODIDE = Chem.MolFromSmarts("[I;-1;D2](-[I;+0;D1])-[I;+0;D1]")
@@ -350,17 +356,13 @@ def _triiodide_as_iodine(mol: Chem.Mol) -> Chem.Mol | None:
     >>> _triiodide_as_iodine(Chem.MolFromSmiles("II.[K+].[I-]")) is None
     True
     """
-    hits = mol.GetSubstructMatches(_TRIIODIDE)
-    if not hits:
-        return None
-    rw = Chem.RWMol(mol)
-    for centre, _kept, freed in hits:
+    def iodine_and_iodide(rw: Chem.RWMol, hit: tuple[int, ...]) -> None:
+        centre, _kept, freed = hit
         rw.RemoveBond(centre, freed)
         rw.GetAtomWithIdx(centre).SetFormalCharge(0)
         rw.GetAtomWithIdx(freed).SetFormalCharge(-1)
-    fixed = rw.GetMol()
-    Chem.SanitizeMol(fixed)
-    return fixed
+
+    return _rewritten(mol, _TRIIODIDE, iodine_and_iodide)
 
 
 def _mixture_partners(candidates: list[Chem.Mol]) -> list[Chem.Mol]:
@@ -471,14 +473,16 @@ def standardize(mol: Chem.Mol, cues: Cues = ALL_STEPS) -> Prepared:
         # with the salt's CAS number and the mass fraction all read the restored structure.
         mol = restored
         steps.append("restore_phosphinate_hydrogens")
-    if cues.charges and (water := _hydronium_as_water(mol)) is not None:
-        mol = water
-        steps.append("hydronium_as_water")
-        cues = Cues(fragments=True, isotopes=cues.isotopes, charges=True, metals=cues.metals)
-    if cues.charges and (iodine := _triiodide_as_iodine(mol)) is not None:
-        mol = iodine
-        steps.append("triiodide_as_iodine")
-        cues = Cues(fragments=True, isotopes=cues.isotopes, charges=True, metals=cues.metals)
+    # Ions that are two species written as one (hydronium: water and a proton; triiodide: iodine and
+    # iodide): each rewrite leaves separate fragments for the chain to split.
+    for step, rewrite in (
+        ("hydronium_as_water", _hydronium_as_water),
+        ("triiodide_as_iodine", _triiodide_as_iodine),
+    ):
+        if cues.charges and (rewritten := rewrite(mol)) is not None:
+            mol = rewritten
+            steps.append(step)
+            cues = Cues(fragments=True, isotopes=cues.isotopes, charges=True, metals=cues.metals)
     smiles_has_dot = cues.fragments
     if cues.metals and mol.HasSubstructMatch(_BONDED_METAL):
         mol = disconnect_metals(mol)
